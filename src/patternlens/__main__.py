@@ -1,0 +1,3 @@
+from patternlens.cli import main
+
+main()

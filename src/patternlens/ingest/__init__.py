@@ -1,0 +1,1 @@
+"""Importers: journal exports in, normalized entries out (see ``model.ENTRY_SCHEMA``)."""

@@ -1,0 +1,107 @@
+"""Autodetection: walk a path (file, zip or folder) and hand each file to its format reader."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from patternlens.errors import BadInputError
+from patternlens.ingest import daylio, dayone, generic, journey, markdown, plaintext
+from patternlens.ingest.model import Parsed, Problem
+from patternlens.ingest.source import Format, Source
+from patternlens.ingest.text import is_binary
+
+# Most specific first: a Day One or Journey JSON file is also JSON, a Daylio CSV also CSV.
+FORMATS: tuple[Format, ...] = (dayone, journey, daylio, generic, markdown, plaintext)
+
+# Attachments that travel inside exports (Day One photos, Journey media): not entries.
+_MEDIA = {
+    ".jpg", ".jpeg", ".png", ".gif", ".heic", ".webp", ".mp4", ".mov", ".m4a", ".mp3",
+    ".wav", ".pdf", ".caf", ".aac",
+}
+# Files a journal app leaves in a vault that are not entries.
+_SKIP_NAMES = {"desktop.ini", "thumbs.db"}
+_MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def read_path(path: Path, subject: str) -> Parsed:
+    """Read every entry under ``path``. Raises BadInputError only if ``path`` is unusable."""
+    if not path.exists():
+        raise BadInputError(f"{path}: no such file or folder")
+    parsed = Parsed.empty()
+    for src in _sources(path, parsed.problems):
+        parsed.extend(read_source(src, subject))
+    return parsed
+
+
+def read_source(src: Source, subject: str) -> Parsed:
+    """Read one file's bytes with the first format that recognises it."""
+    if not src.data.strip():
+        return Parsed(Parsed.empty().entries, [Problem(src.file, "whole file", "the file is empty")])
+    if is_binary(src.head):
+        return Parsed(
+            Parsed.empty().entries,
+            [Problem(src.file, "whole file", "binary data, not a journal export")],
+        )
+    for fmt in FORMATS:
+        if fmt.sniff(src):
+            parsed = fmt.read(src, subject)
+            parsed.formats.add(fmt.NAME)
+            return parsed
+    return Parsed(
+        Parsed.empty().entries,
+        [Problem(src.file, "whole file", "not a journal export patternlens knows "
+                 "(Day One, Daylio, Obsidian/Markdown, Journey, JSONL, CSV or dated text)")],
+    )
+
+
+def _sources(path: Path, problems: list[Problem]) -> Iterator[Source]:
+    if path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            rel = file.relative_to(path)
+            if any(part.startswith(".") for part in rel.parts) or _skipped(rel.name):
+                continue
+            yield from _file_sources(file, rel.as_posix(), problems)
+    else:
+        yield from _file_sources(path, path.name, problems)
+
+
+def _file_sources(file: Path, name: str, problems: list[Problem]) -> Iterator[Source]:
+    try:
+        size = file.stat().st_size
+        if size > _MAX_FILE_BYTES:
+            problems.append(Problem(str(file), "whole file",
+                                    f"{size / 2**20:.0f} MB is too large for a journal export"))
+            return
+        if zipfile.is_zipfile(file):
+            yield from _zip_sources(file, problems)
+            return
+        yield Source(file=str(file), name=name, data=file.read_bytes())
+    except OSError as exc:
+        problems.append(Problem(str(file), "whole file", f"cannot be read ({exc.strerror})"))
+
+
+def _zip_sources(file: Path, problems: list[Problem]) -> Iterator[Source]:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            for info in archive.infolist():
+                member = info.filename
+                base = member.rsplit("/", 1)[-1]
+                if info.is_dir() or base.startswith(".") or member.startswith("__MACOSX/"):
+                    continue
+                if _skipped(base):
+                    continue
+                if info.file_size > _MAX_FILE_BYTES:
+                    problems.append(Problem(f"{file}!{member}", "whole file",
+                                            "too large for a journal export"))
+                    continue
+                yield Source(file=f"{file}!{member}", name=member, data=archive.read(info))
+    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+        problems.append(Problem(str(file), "whole file", f"damaged zip archive ({exc})"))
+
+
+def _skipped(name: str) -> bool:
+    lower = name.lower()
+    dot = lower.rfind(".")
+    return lower in _SKIP_NAMES or (dot >= 0 and lower[dot:] in _MEDIA)

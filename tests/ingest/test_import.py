@@ -1,0 +1,157 @@
+"""Whole imports into a real store: idempotence, edits, and bad records beside good ones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import patternlens
+from patternlens.errors import BadInputError
+from patternlens.lens import Lens
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+
+
+@pytest.fixture
+def lens(tmp_path: Path) -> Lens:
+    return patternlens.open(tmp_path / "store.duckdb")
+
+
+def write_jsonl(path: Path, records: list[dict[str, object] | str]) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records),
+                    encoding="utf-8")
+    return path
+
+
+def test_reimport_adds_nothing(lens: Lens) -> None:
+    first = lens.import_paths([SAMPLES / "generic" / "entries.jsonl"])
+    assert first.added > 0 and first.problems == []
+    seq = lens.log.max_seq()
+    again = lens.import_paths([SAMPLES / "generic" / "entries.jsonl"])
+    assert (again.added, again.amended, again.unchanged) == (0, 0, first.added)
+    assert lens.log.max_seq() == seq, "a re-import wrote events"
+
+
+def test_newer_export_adds_new_and_records_edits(lens: Lens, tmp_path: Path) -> None:
+    old = write_jsonl(tmp_path / "old.jsonl", [
+        {"id": "a", "date": "2025-01-02T09:00:00+01:00", "text": "Talked to Sam."},
+        {"id": "b", "date": "2025-01-03", "text": "Quiet day."},
+    ])
+    lens.import_paths([old])
+    new = write_jsonl(tmp_path / "new.jsonl", [
+        {"id": "a", "date": "2025-01-02T09:00:00+01:00", "text": "Talked to Sam. He listened."},
+        {"id": "b", "date": "2025-01-03", "text": "Quiet day."},
+        {"id": "c", "date": "2025-01-04", "text": "Session with Dr. Okafor."},
+    ])
+    summary = lens.import_paths([new])
+    assert (summary.added, summary.amended, summary.unchanged) == (1, 1, 1)
+    entries = lens.entries().sort("source_ref")
+    assert entries["text"].to_list() == ["Talked to Sam. He listened.", "Quiet day.",
+                                         "Session with Dr. Okafor."]
+    assert entries["version"].to_list() == [2, 1, 1]
+    types = lens.events(stream_id=f"entry-{entries['entry_id'][0]}")["event_type"].to_list()
+    assert types == ["EntryRecorded", "EntryAmended"]
+
+
+def test_bad_records_are_reported_and_good_ones_land(lens: Lens, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "mixed.jsonl", [
+        {"id": "1", "date": "2025-02-01", "text": "A good entry."},
+        '{"id": "2", "date": "2025-02-02", "text": "cut off',
+        {"id": "3", "date": "1066-10-14", "text": "Impossibly old."},
+        {"id": "4", "text": "No date at all."},
+        {"id": "5", "date": "2025-02-05", "text": "   "},
+        {"id": "1", "date": "2025-02-06", "text": "Same id as the first."},
+        {"id": "7", "date": "2025-02-07", "text": "Another good entry."},
+        {"id": "8", "date": "2025-02-31", "text": "No such day."},
+    ])
+    summary = lens.import_paths([path])
+    assert summary.added == 2
+    by_line = {p.position: p.reason for p in summary.problems}
+    assert all(p.file == str(path) for p in summary.problems)
+    assert "JSON" in by_line["line 2"]
+    assert "impossible date" in by_line["line 3"]
+    assert by_line["line 4"] == "missing date"
+    assert "empty entry" in by_line["line 5"]
+    assert "duplicate id '1'" in by_line["line 6"] and "line 1" in by_line["line 6"]
+    assert "2025-02-31" in by_line["line 8"]
+    assert sorted(lens.entries()["text"]) == ["A good entry.", "Another good entry."]
+
+
+def test_a_bad_file_loses_nothing_already_stored(lens: Lens, tmp_path: Path) -> None:
+    lens.import_paths([SAMPLES / "generic" / "entries.jsonl"])
+    before = lens.entries()
+    bad = tmp_path / "broken.jsonl"
+    bad.write_bytes(b"\x00\x01\x02 not a journal \xff\xfe" * 100)
+    summary = lens.import_paths([bad])
+    assert summary.added == 0 and summary.problems
+    assert "binary" in summary.problems[0].reason
+    assert lens.entries().equals(before)
+    assert lens.verify().ok
+
+
+def test_oversize_entry_is_left_out(lens: Lens, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "big.jsonl", [
+        {"id": "big", "date": "2025-03-01", "text": "word " * 4_200_000},
+        {"id": "ok", "date": "2025-03-02", "text": "Normal."},
+    ])
+    summary = lens.import_paths([path])
+    assert summary.added == 1
+    (problem,) = summary.problems
+    assert problem.position == "line 1" and "20.0 MB" in problem.reason
+
+
+def test_missing_path_is_bad_input(lens: Lens, tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="no such file"):
+        lens.import_paths([tmp_path / "nope.json"])
+
+
+def test_folder_of_mixed_files(lens: Lens, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    shutil.copytree(SAMPLES / "generic", folder / "generic")
+    shutil.copytree(SAMPLES / "daylio", folder / "daylio")
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (folder / "random.txt").write_text("shopping list: eggs, milk\n", encoding="utf-8")
+    summary = lens.import_paths([folder])
+    assert {"generic", "daylio"} <= set(summary.formats)
+    assert summary.added > 10
+    files = {Path(p.file).name for p in summary.problems}
+    assert {"notes.docx", "random.txt"} <= files
+
+
+def test_forgotten_entry_is_not_brought_back(lens: Lens, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "j.jsonl", [
+        {"id": "1", "date": "2025-02-01", "text": "Something I regret writing."},
+        {"id": "2", "date": "2025-02-02", "text": "Kept."},
+    ])
+    lens.import_paths([path])
+    gone = lens.entries().filter(lens.entries()["source_ref"] == "1")["entry_id"][0]
+    lens.forget(gone)
+    summary = lens.import_paths([path])
+    assert (summary.added, summary.amended, summary.kept_out) == (0, 0, 1)
+    entries = lens.entries()
+    forgotten = entries.filter(entries["entry_id"] == gone).row(0, named=True)
+    assert forgotten["text"] is None and forgotten["forgotten"] is True
+    assert lens.verify().ok
+
+
+def test_import_completed_event_counts(lens: Lens, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "j.jsonl", [
+        {"id": "1", "date": "2025-02-01", "text": "One."},
+        {"id": "2", "text": "No date."},
+    ])
+    lens.import_paths([path])
+    (done,) = lens.log.select_events(types=("ImportCompleted",))
+    assert done.payload["added"] == 1 and done.payload["rejected"] == 1
+    assert done.payload["problems"] == [f"{path}, line 2: missing date"]
+    assert done.payload["formats"] == ["generic"]
+
+
+def test_subjects_are_kept_apart(lens: Lens, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "j.jsonl", [{"id": "1", "date": "2025-02-01", "text": "One."}])
+    lens.import_paths([path], subject="alice")
+    lens.import_paths([path], subject="bob")
+    assert lens.entries(subject="alice").height == 1
+    assert lens.entries().height == 2
