@@ -33,8 +33,15 @@ def test_import_then_entries_as_jsonl(tmp_path: Path) -> None:
     again = run("--store", store, "import", str(SAMPLES / "generic" / "entries.jsonl"))
     assert again.returncode == 0 and again.stdout.startswith("Nothing new")
     out = run("--store", store, "entries", "--format", "jsonl")
+    assert out.stderr == "", "a clean run printed to stderr"
     records = [json.loads(line) for line in out.stdout.splitlines()]
-    assert records and {"entry_id", "source_ref", "occurred_at", "text"} <= set(records[0])
+    assert records and set(records[0]) == {
+        "entry_id", "source_ref", "occurred_at", "roles", "themes", "responses", "emotions",
+        "intensity", "in_therapy", "rupture", "repair", "red_flag", "past", "strong", "crisis",
+        "episodes"}
+    raw = json.loads(run("--store", store, "entries", "--text", "--format", "json").stdout)
+    assert {r["entry_id"] for r in raw} == {r["entry_id"] for r in records}
+    assert all(r["text"] for r in raw)
     assert run("--store", store, "verify").stdout.startswith("OK:")
 
 
@@ -72,12 +79,14 @@ def test_encrypted_store_needs_its_key(tmp_path: Path) -> None:
 def test_forget_and_people(tmp_path: Path) -> None:
     store = str(tmp_path / "s.duckdb")
     run("--store", store, "import", str(SAMPLES / "generic" / "entries.jsonl"))
-    entries = json.loads(run("--store", store, "entries", "--format", "json").stdout)
+    entries = json.loads(run("--store", store, "entries", "--text", "--format", "json").stdout)
     target = entries[0]["entry_id"]
     forgot = run("--store", store, "forget", target, "--yes")
     assert forgot.returncode == 0, forgot.stderr
     after = {e["entry_id"]: e["text"] for e in
-             json.loads(run("--store", store, "entries", "--format", "json").stdout)}
+             json.loads(run("--store", store, "entries", "--text", "--format", "json").stdout)}
+    refreshed = run("--store", store, "entries")
+    assert refreshed.returncode == 0 and refreshed.stderr == ""
     assert after[target] is None
     assert run("--store", store, "forget", "0000000000000000", "--yes").returncode == 1
     assert run("--store", store, "people", "add", "Dr. Okafor", "--role", "therapist").returncode == 0

@@ -6,18 +6,22 @@ Exit codes: 0 ok, 1 failed, 2 bad input or usage, 3 store in use by another proc
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 import polars as pl
+import polars.selectors as cs
 from rich.console import Console
 
 from patternlens import lens as lens_mod
+from patternlens.analyze.graph import write_graph
 from patternlens.errors import PatternlensError, StoreError, WrongKeyError
 from patternlens.lens import DEFAULT_STORE, DEFAULT_SUBJECT, ROLES, Lens
 from patternlens.report.tables import FORMATS, render
@@ -160,25 +164,43 @@ def _print_import(summary: ImportSummary) -> None:
                       "(all are listed in the log: patternlens log --type ImportCompleted)")
 
 
+ENTRY_RECORD = ["entry_id", "source_ref", "occurred_at", "roles", "themes", "responses", "emotions",
+                "intensity", "in_therapy", "rupture", "repair", "red_flag", "past", "strong", "crisis",
+                "episodes"]
+FLAGS = ["in_therapy", "rupture", "repair", "red_flag", "past", "strong", "crisis"]
+
+
 @cli.command()
 @output_options()
 @click.option("--limit", type=int, default=None, help="Show only the latest N entries.")
+@click.option("--text", "with_text", is_flag=True, help="Show the stored entries themselves instead.")
 @click.pass_obj
-def entries(state: State, fmt: str, limit: int | None) -> None:
-    """List the stored entries, oldest first.
+def entries(state: State, fmt: str, limit: int | None, with_text: bool) -> None:
+    """What patternlens read in each entry, oldest first: the people in it (roles), the
+    themes of how they responded to you, your own responses and emotions, intensity 0-10,
+    and the flags (in_therapy, rupture, repair, red_flag, past, strong, crisis). JSON
+    output nests each entry's episodes with the quotes they rest on (schemas/entry_record.schema.json).
 
     \b
     Example:
       patternlens entries --format jsonl > entries.jsonl
+      patternlens entries --text --limit 5
     """
-    frame = state.open(create=False).entries(subject=state.subject)
-    if limit is not None:
-        frame = frame.tail(limit)
-    shown = frame.select(
-        "entry_id", "source_ref", "occurred_at", "source", "title",
-        pl.col("text").str.slice(0, 80).alias("text") if fmt == "table" else pl.col("text"),
-        "tags", "mood", "version")
-    emit(shown, fmt)
+    lens = state.open(create=False)
+    if with_text:
+        frame = lens.entries(subject=state.subject).select(
+            "entry_id", "source_ref", "occurred_at", "source", "title",
+            pl.col("text").str.slice(0, 80) if fmt == "table" else pl.col("text"),
+            "tags", "mood", "version")
+    else:
+        frame = lens.extraction(subject=state.subject).select(ENTRY_RECORD)
+        if fmt == "table":
+            frame = frame.select(
+                "entry_id", pl.col("occurred_at").dt.date().alias("date"), "roles", "themes",
+                pl.col("intensity").round(1),
+                pl.concat_list([pl.when(pl.col(f)).then(pl.lit(f)) for f in FLAGS])
+                .list.drop_nulls().alias("flags"))
+    emit(frame.tail(limit) if limit is not None else frame, fmt)
 
 
 @cli.command("log")
@@ -253,6 +275,182 @@ def retract(state: State, entry_id: str, reason: str | None) -> None:
     """
     state.open(create=False).retract(entry_id, reason)
     click.echo(f"Entry {entry_id} is retracted.")
+
+
+def as_of_option(func: F) -> F:
+    """--as-of DATE: every finding command can answer "what did it look like then"."""
+    return click.option(
+        "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+        help="Answer from the journal and log as they stood at the end of this day (YYYY-MM-DD).",
+    )(func)
+
+
+def _end_of_day(day: datetime | None) -> datetime | None:
+    return None if day is None else (day + timedelta(days=1)).replace(tzinfo=UTC)
+
+
+@cli.command()
+@output_options()
+@as_of_option
+@click.option("--top", type=int, default=10, show_default=True, help="How many to show.")
+@click.pass_obj
+def breadcrumbs(state: State, fmt: str, as_of: datetime | None, top: int) -> None:
+    """Strong reactions in therapy whose theme also runs through other relationships,
+    best first, each with the dated trail of quotes from the earliest echo to the session.
+
+    \b
+    Example:
+      patternlens breadcrumbs
+      patternlens breadcrumbs --format json --as-of 2025-03-01
+    """
+    frame = state.open(create=False).breadcrumbs(subject=state.subject, as_of=_end_of_day(as_of))
+    frame = frame.head(top)
+    if fmt == "table":
+        frame = frame.select(
+            "id", "theme", "roles", pl.col("score").round(2), "has_past",
+            pl.col("trail").list.first().struct.field("quote").alias("earliest echo"))
+    emit(frame, fmt, title="Breadcrumbs")
+
+
+@cli.command()
+@output_options()
+@as_of_option
+@click.pass_obj
+def ruptures(state: State, fmt: str, as_of: datetime | None) -> None:
+    """The rupture ledger: strains with your therapist, whether and when a repair followed
+    and how long it took. Open ruptures come first.
+
+    \b
+    Example:
+      patternlens ruptures --format json
+    """
+    frame = state.open(create=False).ruptures(subject=state.subject, as_of=_end_of_day(as_of))
+    if fmt == "table":
+        frame = frame.select(
+            "id", "started", "markers", "status", "repaired", "days_to_repair",
+            pl.col("evidence").list.first().struct.field("quote").alias("first words"))
+    emit(frame, fmt, title="Ruptures")
+
+
+@cli.command()
+@output_options()
+@as_of_option
+@click.option("--long", "long_form", is_flag=True, help="One row per theme and role (for tools).")
+@click.pass_obj
+def themes(state: State, fmt: str, as_of: datetime | None, long_form: bool) -> None:
+    """Pervasiveness: for each theme, the share of your episodes that carry it, overall
+    and with each role, as a theme x role table.
+
+    \b
+    Example:
+      patternlens themes
+      patternlens themes --long --format csv > themes.csv
+    """
+    lens = state.open(create=False)
+    at = _end_of_day(as_of)
+    frame = (lens.pervasiveness(subject=state.subject, as_of=at) if long_form
+             else lens.theme_table(subject=state.subject, as_of=at))
+    if fmt == "table" and not long_form:
+        frame = frame.with_columns(cs.numeric().round(2))
+    emit(frame, fmt, title="Themes by role (share of episodes)")
+
+
+@cli.command()
+@output_options()
+@as_of_option
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Only reactions on or after this day.")
+@click.pass_obj
+def strong(state: State, fmt: str, as_of: datetime | None, since: datetime | None) -> None:
+    """Strong reactions: strong for you (against your own rolling baseline) or out of
+    proportion to what set them off.
+
+    \b
+    Example:
+      patternlens strong --since 2025-05-01
+    """
+    frame = state.open(create=False).strong(subject=state.subject, as_of=_end_of_day(as_of))
+    if since is not None:
+        frame = frame.filter(pl.col("occurred_at") >= since.replace(tzinfo=UTC))
+    if fmt == "table":
+        frame = frame.select("id", pl.col("occurred_at").dt.date().alias("date"), "role", "person",
+                             "themes", pl.col("intensity").round(1), "out_of_proportion", "reason")
+    emit(frame, fmt, title="Strong reactions")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]), default="graphml",
+              show_default=True, help="GraphML and GEXF open in Gephi; json is node-link.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@as_of_option
+@click.pass_obj
+def graph(state: State, fmt: str, out: Path | None, as_of: datetime | None) -> None:
+    """The relationship graph (people, roles, themes, episodes) for Gephi or NetworkX.
+
+    \b
+    Example:
+      patternlens graph --format gexf --out journal.gexf
+    """
+    g = state.open(create=False).graph(subject=state.subject, as_of=_end_of_day(as_of))
+    buffer = io.BytesIO()
+    write_graph(g, buffer, fmt)
+    if out is None:
+        click.echo(buffer.getvalue().decode("utf-8"), nl=False)
+    else:
+        out.write_bytes(buffer.getvalue())
+        click.echo(f"Wrote {g.number_of_nodes()} nodes and {g.number_of_edges()} edges to {out}")
+
+
+@cli.group()
+def session() -> None:
+    """Therapy sessions: log Session Rating Scale / Outcome Rating Scale scores."""
+
+
+@session.command("log")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="The session's day (YYYY-MM-DD).")
+@click.option("--srs", default=None, help="SRS: 4 scores 0-10 (relationship, goals, approach, overall).")
+@click.option("--ors", default=None,
+              help="ORS: 4 scores 0-10 (individually, interpersonally, socially, overall).")
+@click.option("--note", default=None, help="A note for yourself.")
+@click.pass_obj
+def session_log(state: State, day: datetime, srs: str | None, ors: str | None, note: str | None) -> None:
+    """Log how a session went, on the Session Rating Scale (below 36 marks a strained
+    session) and/or the Outcome Rating Scale (adult cutoff 25; 5 points is reliable change).
+
+    \b
+    Example:
+      patternlens session log --date 2025-03-11 --srs 9,8,9,7 --ors 6,5,7,6
+    """
+    state.open().log_session(day.date(), srs=_scores(srs, "--srs"), ors=_scores(ors, "--ors"),
+                             note=note, subject=state.subject)
+    click.echo(f"Logged the session of {day.date().isoformat()}.")
+
+
+def _scores(text: str | None, option: str) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        return [float(x) for x in text.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: give 4 numbers 0-10 separated by commas",
+                                 param_hint=option) from None
+
+
+@cli.command()
+@click.argument("finding_id")
+@click.option("--reason", default=None, help="Why it does not fit, for your own record.")
+@click.pass_obj
+def dismiss(state: State, finding_id: str, reason: str | None) -> None:
+    """Say a finding does not fit you; it stays out of later runs and reports.
+
+    \b
+    Example:
+      patternlens dismiss br-3f2a9c0d1e --reason "that was about work stress"
+    """
+    state.open().dismiss(finding_id, reason=reason, subject=state.subject)
+    click.echo(f"Dismissed {finding_id}.")
 
 
 @cli.group()

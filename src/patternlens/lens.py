@@ -11,16 +11,21 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
+import networkx as nx
 import polars as pl
 
-from patternlens.errors import PatternlensError, UnknownEntryError
+from patternlens.analyze.graph import relationship_graph
+from patternlens.analyze.pervasiveness import theme_role_table
+from patternlens.errors import BadInputError, PatternlensError, UnknownEntryError
 from patternlens.ingest.detect import read_path
 from patternlens.ingest.model import Parsed
 from patternlens.ingest.validate import validate
+from patternlens.project import episodes as episode_projection
+from patternlens.project import findings as finding_projection
 from patternlens.store.entries import current_entries
 from patternlens.store.events import NewEvent, entry_stream
 from patternlens.store.log import EventLog, VerifyResult
@@ -83,14 +88,132 @@ class Lens:
     def _subject_of(self, stream: str) -> str:
         return str(self.log.events_frame(stream_id=stream)["subject"][0])
 
+    def log_session(self, day: date, *, srs: Sequence[float] | None = None,
+                    ors: Sequence[float] | None = None, note: str | None = None,
+                    subject: str = DEFAULT_SUBJECT) -> None:
+        """Log Session Rating Scale and/or Outcome Rating Scale scores (4 items, 0-10 each)
+        for the session on ``day``. Logging a day again replaces its scores."""
+        for name, items in (("SRS", srs), ("ORS", ors)):
+            if items is None:
+                continue
+            if len(items) != 4 or any(not 0 <= x <= 10 for x in items):
+                raise BadInputError(f"{name} takes 4 scores from 0 to 10, got {list(items)}")
+        if srs is None and ors is None:
+            raise BadInputError("give SRS or ORS scores (or both)")
+        self._append_next(f"sessions-{subject}", "SessionRated", subject, {
+            "date": day.isoformat(), "srs": list(srs) if srs is not None else None,
+            "ors": list(ors) if ors is not None else None, "note": note})
+
+    def dismiss(self, finding_id: str, *, reason: str | None = None,
+                subject: str = DEFAULT_SUBJECT) -> None:
+        """Say a finding does not fit; it stays out of later runs."""
+        if not finding_id.strip():
+            raise BadInputError("which finding? give its id, as the finding commands print it")
+        self._append_next(f"dismissals-{subject}", "FindingDismissed", subject,
+                          {"finding_id": finding_id.strip(), "reason": reason})
+
+    def _append_next(self, stream: str, event_type: str, subject: str, payload: dict[str, object]
+                     ) -> None:
+        with self.log.lock:
+            heads = self.log.stream_heads(pl.Series([stream]))
+            version = int(heads["version"][0]) if heads.height else 0
+            self.log.append([NewEvent(stream, version + 1, event_type, subject, payload)])
+
     def forget(self, entry_id: str) -> int:
-        """Erase an entry's text everywhere it is stored; the erasure itself is recorded."""
-        return self.log.forget(entry_id)
+        """Erase an entry's text everywhere it is stored (the log and every projection that
+        quotes it); the erasure itself is recorded."""
+        tables = (*episode_projection.TEXT_TABLES, *finding_projection.TEXT_TABLES)
+        return self.log.forget(entry_id, text_tables=tables)
 
     # -- reading ---------------------------------------------------------------------------
     def entries(self, *, subject: str | None = None, as_of: datetime | None = None) -> pl.DataFrame:
         """The live entries, one row each, oldest first."""
         return current_entries(self.log, subject=subject, as_of=as_of)
+
+    def extraction(self, *, subject: str | None = None) -> pl.DataFrame:
+        """One record per entry: roles, themes, responses, emotions, intensity, the flags
+        (in_therapy, rupture, repair, red_flag, past, strong, crisis) and its episodes with
+        their evidence. Kept in the store and refreshed from the log as needed."""
+        return episode_projection.records(self.log, subject=subject)
+
+    def episodes(self, *, subject: str | None = None) -> pl.DataFrame:
+        """One row per relationship episode (a clause about one other person)."""
+        return episode_projection.episodes(self.log, subject=subject)
+
+    # -- findings --------------------------------------------------------------------------
+    def findings(self, name: str, *, subject: str | None = None,
+                 as_of: datetime | None = None) -> pl.DataFrame:
+        """One finding table (strong, breadcrumbs, trails, ruptures, rupture_evidence,
+        pervasiveness, alliance, sessions, red_flags, crisis), dismissed findings left out.
+        ``as_of`` answers from the log as it stood then."""
+        return finding_projection.read(self.log, name, subject=subject, as_of=as_of)
+
+    def breadcrumbs(self, *, subject: str | None = None, as_of: datetime | None = None
+                    ) -> pl.DataFrame:
+        """Strong reactions in therapy whose theme recurs with other people, best first, each
+        with its ``trail``: the dated episodes, earliest echo first, with their quotes."""
+        crumbs = self.findings("breadcrumbs", subject=subject, as_of=as_of)
+        trail = self.findings("trails", subject=subject, as_of=as_of)
+        return _nest(crumbs, trail, "trail", ["entry_id", "source_ref", "date", "role", "person",
+                                               "quote", "intensity", "past"])
+
+    def ruptures(self, *, subject: str | None = None, as_of: datetime | None = None
+                 ) -> pl.DataFrame:
+        """The rupture ledger: strains with the therapist and whether a repair followed,
+        open ones first, each with its ``evidence``."""
+        ledger = self.findings("ruptures", subject=subject, as_of=as_of)
+        evidence = self.findings("rupture_evidence", subject=subject, as_of=as_of)
+        return _nest(ledger, evidence, "evidence", ["entry_id", "date", "kind", "quote"])
+
+    def strong(self, *, subject: str | None = None, as_of: datetime | None = None) -> pl.DataFrame:
+        """Reactions strong for this writer (against their own baseline) or out of proportion."""
+        frame = self.findings("strong", subject=subject, as_of=as_of)
+        return frame.filter(pl.col("strong_for_writer") | pl.col("out_of_proportion"))
+
+    def pervasiveness(self, *, subject: str | None = None, as_of: datetime | None = None
+                      ) -> pl.DataFrame:
+        """CCRT pervasiveness, long form: per theme and role ("all" overall), the share of
+        the writer's episodes that carry the theme."""
+        return self.findings("pervasiveness", subject=subject, as_of=as_of)
+
+    def theme_table(self, *, subject: str = DEFAULT_SUBJECT, as_of: datetime | None = None
+                    ) -> pl.DataFrame:
+        """Pervasiveness as a theme x role table (rows themes, columns roles, shares)."""
+        return theme_role_table(self.pervasiveness(subject=subject, as_of=as_of), subject)
+
+    def alliance(self, *, subject: str | None = None, as_of: datetime | None = None
+                 ) -> pl.DataFrame:
+        """Weekly alliance trend from therapy episodes."""
+        return self.findings("alliance", subject=subject, as_of=as_of)
+
+    def sessions(self, *, subject: str | None = None, as_of: datetime | None = None
+                 ) -> pl.DataFrame:
+        """Logged SRS/ORS scores with totals, strained sessions and reliable change."""
+        return self.findings("sessions", subject=subject, as_of=as_of)
+
+    def red_flags(self, *, subject: str | None = None, as_of: datetime | None = None
+                  ) -> pl.DataFrame:
+        """Lines crossed in therapy, kept apart from normal challenges."""
+        return self.findings("red_flags", subject=subject, as_of=as_of)
+
+    def crisis(self, *, subject: str | None = None, as_of: datetime | None = None) -> pl.DataFrame:
+        """Entries with crisis language (self-harm, suicide): shown first, never a pattern."""
+        return self.findings("crisis", subject=subject, as_of=as_of)
+
+    def graph(self, *, subject: str = DEFAULT_SUBJECT, as_of: datetime | None = None) -> nx.Graph:
+        """The relationship graph: people, roles, themes and episodes, as NetworkX."""
+        if as_of is not None:
+            _, episodes = episode_projection.as_of(self.log, as_of, subject=subject)
+        else:
+            episodes = self.episodes(subject=subject)
+        records = self.extraction(subject=subject) if as_of is None else None
+        crisis_ids = (records.filter(pl.col("crisis"))["entry_id"] if records is not None
+                      else pl.Series([], dtype=pl.String))
+        return relationship_graph(episodes.filter(~pl.col("entry_id").is_in(crisis_ids)), subject)
+
+    def refresh(self) -> finding_projection.Refresh:
+        """Bring every projection up to the end of the log (incremental from checkpoints)."""
+        return finding_projection.refresh(self.log)
 
     def people(self, *, subject: str | None = None) -> pl.DataFrame:
         """People the writer declared: subject, name, role (latest declaration wins)."""
@@ -124,6 +247,15 @@ def open(path: str | os.PathLike[str] | None = DEFAULT_STORE, *, key: str | None
          create: bool = True) -> Lens:
     """Open (or create) a store. ``path=None`` keeps it in memory; ``key`` opens an encrypted one."""
     return Lens(EventLog(path, key=key, create=create))
+
+
+def _nest(parents: pl.DataFrame, children: pl.DataFrame, name: str, columns: list[str]
+          ) -> pl.DataFrame:
+    """Nest child rows (keyed by ``finding_id``) as a list column ``name`` of each parent."""
+    kept = [c for c in columns if c in children.columns]
+    grouped = children.group_by("finding_id", maintain_order=True).agg(
+        pl.struct(kept).alias(name)).rename({"finding_id": "id"})
+    return parents.join(grouped, on="id", how="left", maintain_order="left")
 
 
 def _slug(name: str) -> str:

@@ -75,7 +75,7 @@ def test_bad_records_are_reported_and_good_ones_land(lens: Lens, tmp_path: Path)
     assert "impossible date" in by_line["line 3"]
     assert by_line["line 4"] == "missing date"
     assert "empty entry" in by_line["line 5"]
-    assert "duplicate id '1'" in by_line["line 6"] and "line 1" in by_line["line 6"]
+    assert "duplicate id '1' with different content" in by_line["line 6"] and "line 1" in by_line["line 6"]
     assert "2025-02-31" in by_line["line 8"]
     assert sorted(lens.entries()["text"]) == ["A good entry.", "Another good entry."]
 
@@ -155,3 +155,27 @@ def test_subjects_are_kept_apart(lens: Lens, tmp_path: Path) -> None:
     lens.import_paths([path], subject="bob")
     assert lens.entries(subject="alice").height == 1
     assert lens.entries().height == 2
+
+
+def test_same_record_twice_in_one_import_is_one_entry(lens: Lens, tmp_path: Path) -> None:
+    """An export imported together with its own zip: no duplicates, no complaints."""
+    summary = lens.import_paths([SAMPLES / "dayone"])
+    assert summary.problems == []
+    assert summary.added == lens.entries().height > 0
+
+
+def test_zipped_vault_and_folder_give_the_same_entries(tmp_path: Path) -> None:
+    import zipfile
+
+    vault = SAMPLES / "obsidian"
+    archive = tmp_path / "vault.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in vault.rglob("*"):
+            if path.is_file():
+                zf.write(path, "obsidian/" + path.relative_to(vault).as_posix())
+    with patternlens.open(None) as folder_lens, patternlens.open(None) as zip_lens:
+        from_folder = folder_lens.import_paths([vault])
+        from_zip = zip_lens.import_paths([archive])
+        assert from_zip.problems == from_folder.problems == []  # .obsidian/ skipped in both
+        assert from_zip.added == from_folder.added > 0
+        assert set(zip_lens.entries()["entry_id"]) == set(folder_lens.entries()["entry_id"])

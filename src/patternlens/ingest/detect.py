@@ -6,6 +6,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
+
 from patternlens.errors import BadInputError
 from patternlens.ingest import daylio, dayone, generic, journey, markdown, plaintext
 from patternlens.ingest.model import Parsed, Problem
@@ -22,6 +24,8 @@ _MEDIA = {
 }
 # Files a journal app leaves in a vault that are not entries.
 _SKIP_NAMES = {"desktop.ini", "thumbs.db"}
+# A folder's own documentation (an export's or a sample's README) is not a journal entry.
+_DOC_STEMS = {"readme", "license", "licence", "changelog"}
 _MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
@@ -29,10 +33,15 @@ def read_path(path: Path, subject: str) -> Parsed:
     """Read every entry under ``path``. Raises BadInputError only if ``path`` is unusable."""
     if not path.exists():
         raise BadInputError(f"{path}: no such file or folder")
-    parsed = Parsed.empty()
-    for src in _sources(path, parsed.problems):
-        parsed.extend(read_source(src, subject))
-    return parsed
+    problems: list[Problem] = []
+    # Concatenate once at the end: a vault of thousands of notes would otherwise copy the
+    # growing frame once per note.
+    parts = [read_source(src, subject) for src in _sources(path, problems)]
+    return Parsed(
+        entries=pl.concat([Parsed.empty().entries, *(p.entries for p in parts)], how="vertical"),
+        problems=problems + [pr for p in parts for pr in p.problems],
+        formats={f for p in parts for f in p.formats},
+    )
 
 
 def read_source(src: Source, subject: str) -> Parsed:
@@ -85,23 +94,37 @@ def _file_sources(file: Path, name: str, problems: list[Problem]) -> Iterator[So
 def _zip_sources(file: Path, problems: list[Problem]) -> Iterator[Source]:
     try:
         with zipfile.ZipFile(file) as archive:
-            for info in archive.infolist():
+            members = [
+                info for info in archive.infolist()
+                if not info.is_dir() and not info.filename.startswith("__MACOSX/")
+                and not any(part.startswith(".") for part in info.filename.split("/"))
+                and not _skipped(info.filename.rsplit("/", 1)[-1])
+            ]
+            top = _common_top_folder([m.filename for m in members])
+            for info in members:
                 member = info.filename
-                base = member.rsplit("/", 1)[-1]
-                if info.is_dir() or base.startswith(".") or member.startswith("__MACOSX/"):
-                    continue
-                if _skipped(base):
-                    continue
                 if info.file_size > _MAX_FILE_BYTES:
                     problems.append(Problem(f"{file}!{member}", "whole file",
                                             "too large for a journal export"))
                     continue
-                yield Source(file=f"{file}!{member}", name=member, data=archive.read(info))
+                # Refs as if the archive had been unpacked and its folder imported.
+                yield Source(file=f"{file}!{member}", name=member[len(top):],
+                             data=archive.read(info))
     except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
         problems.append(Problem(str(file), "whole file", f"damaged zip archive ({exc})"))
+
+
+def _common_top_folder(names: list[str]) -> str:
+    """"vault/" when every member sits under one folder "vault/", else ""."""
+    tops = {n.split("/", 1)[0] for n in names}
+    if len(tops) == 1 and all("/" in n for n in names):
+        return tops.pop() + "/"
+    return ""
 
 
 def _skipped(name: str) -> bool:
     lower = name.lower()
     dot = lower.rfind(".")
-    return lower in _SKIP_NAMES or (dot >= 0 and lower[dot:] in _MEDIA)
+    stem = lower[:dot] if dot > 0 else lower
+    return (lower in _SKIP_NAMES or stem in _DOC_STEMS
+            or (dot >= 0 and lower[dot:] in _MEDIA))

@@ -44,6 +44,9 @@ def validate(parsed: Parsed, now: datetime | None = None) -> tuple[pl.DataFrame,
     good = checked.filter(pl.col("_reason").is_null())
 
     key = ["subject", "source", "source_ref"]
+    # The same record seen twice (an export and its zip, say) is one record; the same id
+    # with other content is a real conflict and is reported.
+    good = good.unique([*key, "occurred_at", "title", "text"], keep="first", maintain_order=True)
     first = pl.col("_row").min().over(key)
     dupes = good.filter(pl.col("_row") != first).join(
         good.group_by(key).agg(pl.col("position").first().alias("_first_position"),
@@ -52,13 +55,13 @@ def validate(parsed: Parsed, now: datetime | None = None) -> tuple[pl.DataFrame,
     )
     good = good.filter(pl.col("_row") == first)
 
-    problems = [
+    problems = list(parsed.problems) + [
         Problem(file=f or "?", position=p or "?", reason=r)
         for f, p, r in bad.select("file", "position", "_reason").iter_rows()
     ]
     problems += [
         Problem(file=f or "?", position=p or "?",
-                reason=f"duplicate id {ref!r} (first seen at {ff}, {fp})")
+                reason=f"duplicate id {ref!r} with different content (first seen at {ff}, {fp})")
         for f, p, ref, ff, fp in dupes.select(
             "file", "position", "source_ref", "_first_file", "_first_position").iter_rows()
     ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 import polars as pl
 
 from patternlens.ingest.model import ENTRY_SCHEMA
-from patternlens.store.events import SCHEMA_VERSIONS, canonical_json, upcast
+from patternlens.store.events import SCHEMA_VERSIONS, canonical_json, entry_stream, upcast
 from patternlens.store.log import EventLog
 
 _PAYLOAD_DTYPE = pl.Struct({
@@ -20,15 +21,18 @@ ENTRY_COLUMNS = ["entry_id", *ENTRY_SCHEMA, "forgotten", "version", "recorded_at
 
 
 def current_entries(log: EventLog, *, subject: str | None = None,
-                    as_of: datetime | None = None) -> pl.DataFrame:
+                    as_of: datetime | None = None,
+                    entry_ids: Sequence[str] | None = None) -> pl.DataFrame:
     """One row per live entry, oldest first: ENTRY_SCHEMA columns plus entry_id, version
     (how many times it was recorded or amended), recorded_at and seq of its latest event.
 
     ``as_of`` answers from the log as it was then: events recorded later, and entries
-    written later, are left out.
+    written later, are left out. ``entry_ids`` reads only those entries.
     """
+    streams = None if entry_ids is None else [entry_stream(e) for e in entry_ids]
     events = log.events_frame(
-        types=("EntryRecorded", "EntryAmended", "EntryRetracted"), subject=subject, until=as_of)
+        types=("EntryRecorded", "EntryAmended", "EntryRetracted"), subject=subject, until=as_of,
+        streams=streams)
     latest = (
         events.sort("seq")
         .group_by("stream_id", maintain_order=True).last()

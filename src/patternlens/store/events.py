@@ -22,6 +22,8 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "EntryForgotten": 1,
     "PersonDeclared": 1,
     "ImportCompleted": 1,
+    "SessionRated": 1,
+    "FindingDismissed": 1,
 }
 ENTRY_EVENTS = ("EntryRecorded", "EntryAmended")
 

@@ -44,6 +44,11 @@ from patternlens.store.events import (
     upcast,
 )
 
+# DuckDB scans registered Arrow tables through pyarrow's Acero, which prints a warning on
+# stderr for every buffer Polars hands over unaligned; copying those buffers is correct,
+# cheap at this size, and keeps the terminal clean. Read by Arrow when a scan starts.
+os.environ.setdefault("ACERO_ALIGNMENT_HANDLING", "reallocate")
+
 STORE_FORMAT = "1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -287,6 +292,12 @@ class EventLog:
                 f"not {bad['version'] - 1}: another writer got there first; nothing was written")
 
     @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Hold the write lock and run one DuckDB transaction (for projections in this file)."""
+        with self._lock, self._transaction() as con:
+            yield con
+
+    @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         con = self._con
         con.execute("BEGIN TRANSACTION")
@@ -305,8 +316,12 @@ class EventLog:
 
     def events_frame(self, *, after_seq: int = 0, types: Sequence[str] | None = None,
                      subject: str | None = None, stream_id: str | None = None,
+                     streams: Sequence[str] | None = None,
                      until: datetime | None = None) -> pl.DataFrame:
-        """Events as a Polars frame, payload as JSON text (not upcast), in sequence order."""
+        """Events as a Polars frame, payload as JSON text (not upcast), in sequence order.
+
+        ``until`` keeps events recorded up to then; ``streams`` keeps only those streams.
+        """
         where: list[str] = ["seq > ?"]
         params: list[object] = [after_seq]
         if types is not None:
@@ -321,13 +336,26 @@ class EventLog:
         if until is not None:
             where.append("recorded_at <= ?")
             params.append(until)
+        if streams is not None:
+            where.append("stream_id IN (SELECT stream_id FROM wanted_streams)")
         sql = (
             "SELECT seq, event_id, stream_id, version, event_type, schema_version, subject, "
             "occurred_at, recorded_at, payload FROM events WHERE " + " AND ".join(where)
             + " ORDER BY seq"
         )
-        with self._lock:
+        wanted = pl.DataFrame({"stream_id": list(streams or [])}, schema={"stream_id": pl.String})
+        with self._lock, _registered(self._con, "wanted_streams", wanted):
             return _frame(self._con.execute(sql, params))
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
+        """Run a read query against the store file (events and projections) as a frame."""
+        with self._lock:
+            return _frame(self._con.execute(sql, list(params)))
+
+    def write_table(self, con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+        """Insert a frame into a projection table, inside a ``transaction()``."""
+        with _registered(con, "incoming_rows", frame):
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
 
     def select_events(self, **filters: Any) -> list[StoredEvent]:
         """Events as objects with upcast payloads (same filters as ``events_frame``)."""
@@ -415,8 +443,12 @@ class EventLog:
                 "SELECT subject FROM events WHERE stream_id = ? LIMIT 1", [stream]).fetchone()
             with self._transaction() as con:
                 con.executemany("UPDATE events SET payload = ? WHERE seq = ?", erased)
+                existing = {r[0] for r in con.execute(
+                    "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                ).fetchall()}
                 for table, column in text_tables:
-                    con.execute(f"DELETE FROM {table} WHERE {column} = ?", [entry])
+                    if table in existing:
+                        con.execute(f"DELETE FROM {table} WHERE {column} = ?", [entry])
             if not head["forgotten"]:
                 self.append([NewEvent(
                     stream_id=stream, version=int(head["version"]) + 1,

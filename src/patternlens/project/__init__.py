@@ -1,0 +1,1 @@
+"""Projections: tables rebuilt from the event log, kept current from a checkpoint."""

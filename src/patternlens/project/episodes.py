@@ -1,0 +1,193 @@
+"""The episode projection: extraction results kept in the store, refreshed from the log.
+
+Two tables in the store file, ``entry_records`` (one row per live entry) and ``episodes``,
+each row stamped with the extractor version. A checkpoint (last sequence number and
+extractor version) says how far they reflect the log: a refresh re-extracts only the
+entries touched by later events, all of a writer's entries when their declared people
+changed, and everything when the extractor (code or lexicon) changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from patternlens.extract import ENTRY_SCHEMA as RECORD_SCHEMA
+from patternlens.extract import EPISODE_SCHEMA, EXTRACTOR_VERSION, extract
+from patternlens.store.entries import current_entries
+from patternlens.store.log import EventLog
+from patternlens.store.projection import Checkpoint, read_checkpoint, write_checkpoint
+
+NAME = "episodes"
+# Tables holding quotes of entry text: ``forget`` deletes an entry's rows from them.
+TEXT_TABLES = (("entry_records", "entry_id"), ("episodes", "entry_id"))
+
+_ENTRY_EVENTS = ("EntryRecorded", "EntryAmended", "EntryRetracted", "EntryForgotten")
+RECORD_COLUMNS = [c for c in RECORD_SCHEMA if c != "episodes"]
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS entry_records (
+    entry_id VARCHAR PRIMARY KEY, subject VARCHAR, source_ref VARCHAR, occurred_at TIMESTAMPTZ,
+    timezone VARCHAR, roles VARCHAR[], themes VARCHAR[],
+    responses VARCHAR[], emotions VARCHAR[], intensity DOUBLE, in_therapy BOOLEAN,
+    rupture BOOLEAN, repair BOOLEAN, red_flag BOOLEAN, past BOOLEAN, strong BOOLEAN,
+    crisis BOOLEAN, extractor_version VARCHAR
+);
+CREATE TABLE IF NOT EXISTS episodes (
+    entry_id VARCHAR, subject VARCHAR, occurred_at TIMESTAMPTZ, episode BIGINT, "start" BIGINT,
+    "end" BIGINT, role VARCHAR, person VARCHAR, themes VARCHAR[], responses VARCHAR[],
+    emotions VARCHAR[], intensity DOUBLE, past BOOLEAN, in_therapy BOOLEAN, rupture BOOLEAN,
+    repair BOOLEAN, red_flag BOOLEAN, negated VARCHAR[],
+    evidence STRUCT(label VARCHAR, kind VARCHAR, "start" BIGINT, "end" BIGINT, quote VARCHAR)[],
+    extractor_version VARCHAR
+);
+"""
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What a refresh did: how many entries it (re-)extracted, and whether from scratch."""
+
+    extracted: int
+    removed: int
+    full: bool
+    last_seq: int
+
+
+def ensure_tables(log: EventLog) -> None:
+    with log.transaction() as con:
+        con.execute(_DDL)
+
+
+def refresh(log: EventLog) -> Refresh:
+    """Bring entry_records and episodes up to the end of the log."""
+    ensure_tables(log)
+    head = log.max_seq()
+    checkpoint = read_checkpoint(log, NAME)
+    full = checkpoint is None or checkpoint.version != EXTRACTOR_VERSION
+    if not full and checkpoint is not None and checkpoint.last_seq >= head:
+        return Refresh(0, 0, False, head)
+
+    declared = people(log)
+    if full:
+        entries = current_entries(log)
+        touched: list[str] | None = None
+    else:
+        assert checkpoint is not None
+        touched = _touched_entries(log, checkpoint.last_seq)
+        entries = current_entries(log, entry_ids=touched) if touched else current_entries(log).head(0)
+
+    records, episodes = build(entries, declared)
+
+    with log.transaction() as con:
+        if touched is None:
+            con.execute("DELETE FROM entry_records")
+            con.execute("DELETE FROM episodes")
+            removed = 0
+        else:
+            ids = pl.DataFrame({"entry_id": touched}, schema={"entry_id": pl.String})
+            con.register("touched_ids", ids.to_arrow())
+            try:
+                row = con.execute("SELECT count(*) FROM entry_records WHERE entry_id IN "
+                                  "(SELECT entry_id FROM touched_ids)").fetchone()
+                removed = int(row[0]) if row else 0
+                for table, column in TEXT_TABLES:
+                    con.execute(f"DELETE FROM {table} WHERE {column} IN "
+                                "(SELECT entry_id FROM touched_ids)")
+            finally:
+                con.unregister("touched_ids")
+        log.write_table(con, "entry_records", records)
+        log.write_table(con, "episodes", episodes)
+        write_checkpoint(con, Checkpoint(NAME, head, EXTRACTOR_VERSION))
+    return Refresh(records.height, removed, full, head)
+
+
+def build(entries: pl.DataFrame, people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Extract entries into (flat entry records, episodes), both stamped with the version."""
+    result = extract(entries.select("entry_id", "subject", "occurred_at", "title",
+                                    pl.col("text").fill_null(""), "mood_level", "tags"), people)
+    records = result.entries.join(
+        entries.select("entry_id", "subject", "source_ref", "occurred_at", "timezone"),
+        on="entry_id", how="left", maintain_order="left")
+    records = records.select(
+        "entry_id", "subject", "source_ref", "occurred_at", "timezone", *RECORD_COLUMNS[1:]
+    ).with_columns(pl.lit(result.version).alias("extractor_version"))
+    episodes = result.episodes.with_columns(pl.lit(result.version).alias("extractor_version"))
+    return records, episodes
+
+
+def as_of(log: EventLog, at: datetime, *, subject: str | None = None
+          ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(records, episodes) as the log stood at ``at``: extracted afresh, nothing stored."""
+    entries = current_entries(log, subject=subject, as_of=at)
+    flat, episodes = build(entries, people(log, until=at))
+    return nest(flat, episodes), episodes
+
+
+def nest(flat: pl.DataFrame, episodes: pl.DataFrame) -> pl.DataFrame:
+    """Entry records with their episodes nested, oldest first."""
+    nested = episodes.group_by("entry_id", maintain_order=True).agg(
+        pl.struct([c for c in EPISODE_SCHEMA if c not in ("entry_id", "subject", "occurred_at")])
+        .alias("episodes"))
+    out = flat.sort("occurred_at", "entry_id").join(nested, on="entry_id", how="left",
+                                                    maintain_order="left")
+    return out.with_columns(
+        pl.col("occurred_at").dt.convert_time_zone("UTC"),
+        pl.col("episodes").fill_null(pl.lit([], dtype=RECORD_SCHEMA["episodes"])))
+
+
+def _touched_entries(log: EventLog, after_seq: int) -> list[str]:
+    """Entries whose events came after the checkpoint; all of a writer's entries when the
+    people they declared changed (a name now means someone else)."""
+    events = log.events_frame(after_seq=after_seq, types=(*_ENTRY_EVENTS, "PersonDeclared"))
+    entry_streams = events.filter(pl.col("event_type").is_in(_ENTRY_EVENTS))
+    ids = set(entry_streams["stream_id"].str.strip_prefix("entry-").to_list())
+    for subject in events.filter(pl.col("event_type") == "PersonDeclared")["subject"].unique():
+        ids |= set(current_entries(log, subject=subject)["entry_id"].to_list())
+    return sorted(ids)
+
+
+def people(log: EventLog, *, until: datetime | None = None) -> pl.DataFrame:
+    """Declared people (subject, name, role), the latest declaration of each winning."""
+    events = log.events_frame(types=("PersonDeclared",), until=until)
+    schema = pl.Struct({"name": pl.String, "role": pl.String})
+    return (
+        events.sort("seq").group_by("stream_id", maintain_order=True).last()
+        .select("subject", pl.col("payload").str.json_decode(schema).struct.unnest())
+    )
+
+
+def records(log: EventLog, *, subject: str | None = None,
+            subjects: Sequence[str] | None = None) -> pl.DataFrame:
+    """Entry records (refreshed first): one row per live entry with its episodes nested,
+    plus source_ref and occurred_at from the entry itself, oldest first."""
+    refresh(log)
+    wanted = _subjects(subject, subjects)
+    flat = log.query("SELECT * FROM entry_records WHERE " + _subject_filter(wanted), wanted or [])
+    return nest(flat, episodes(log, subjects=wanted, refreshed=True))
+
+
+def episodes(log: EventLog, *, subject: str | None = None, subjects: Sequence[str] | None = None,
+             refreshed: bool = False) -> pl.DataFrame:
+    """All episodes (refreshed first), in entry order then episode order."""
+    if not refreshed:
+        refresh(log)
+    wanted = _subjects(subject, subjects)
+    frame = log.query(f"SELECT * FROM episodes WHERE {_subject_filter(wanted)} "
+                      "ORDER BY occurred_at, entry_id, episode", wanted or [])
+    return frame.with_columns(pl.col("occurred_at").dt.convert_time_zone("UTC"))
+
+
+def _subjects(subject: str | None, subjects: Sequence[str] | None) -> list[str] | None:
+    if subject is not None:
+        return [subject]
+    return list(subjects) if subjects is not None else None
+
+
+def _subject_filter(wanted: list[str] | None) -> str:
+    if wanted is None:
+        return "true"
+    return "subject IN (" + ", ".join("?" for _ in wanted) + ")" if wanted else "false"

@@ -1,0 +1,170 @@
+"""The findings projection: every finding table, per writer, refreshed from a checkpoint.
+
+Findings are computed per subject from the episode projection. A refresh recomputes only
+the writers with events after the checkpoint (new entries, people, session scores); a new
+extractor or analysis version rebuilds everything. Dismissed findings are kept in the
+tables and filtered out when read, so a dismissal can be reviewed and the ids stay stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+import polars as pl
+
+from patternlens.analyze.alliance import session_scores, weekly_alliance
+from patternlens.analyze.baselines import strong_reactions
+from patternlens.analyze.breadcrumbs import breadcrumbs
+from patternlens.analyze.pervasiveness import pervasiveness
+from patternlens.analyze.ruptures import rupture_ledger
+from patternlens.analyze.safety import crisis_entries, exclude_crisis, red_flags
+from patternlens.extract import EXTRACTOR_VERSION
+from patternlens.project import episodes as episode_projection
+from patternlens.store.log import EventLog
+from patternlens.store.projection import Checkpoint, read_checkpoint, write_checkpoint
+
+NAME = "findings"
+ANALYSIS_VERSION = "1"
+SESSION_SCHEMA = {"subject": pl.String, "date": pl.Date, "srs": pl.List(pl.Float64),
+                  "ors": pl.List(pl.Float64)}
+
+
+def version() -> str:
+    return f"{EXTRACTOR_VERSION}/analysis-{ANALYSIS_VERSION}"
+
+
+@dataclass(frozen=True)
+class Findings:
+    """All findings for some writers, one Polars frame each (every frame has ``subject``)."""
+
+    strong: pl.DataFrame
+    breadcrumbs: pl.DataFrame
+    trails: pl.DataFrame
+    ruptures: pl.DataFrame
+    rupture_evidence: pl.DataFrame
+    pervasiveness: pl.DataFrame
+    alliance: pl.DataFrame
+    sessions: pl.DataFrame
+    red_flags: pl.DataFrame
+    crisis: pl.DataFrame
+
+    def tables(self) -> list[tuple[str, pl.DataFrame]]:
+        return [(f.name, getattr(self, f.name)) for f in fields(self)]
+
+
+# Quotes of entry text live in these tables: ``forget`` deletes the entry's rows.
+TEXT_TABLES = (
+    ("finding_strong", "entry_id"), ("finding_trails", "entry_id"),
+    ("finding_rupture_evidence", "entry_id"), ("finding_red_flags", "entry_id"),
+    ("finding_crisis", "entry_id"),
+)
+
+
+def compute(episodes: pl.DataFrame, records: pl.DataFrame, sessions: pl.DataFrame) -> Findings:
+    """Every finding from episodes, entry records and logged session scores."""
+    crisis = crisis_entries(records, episodes)
+    flags = red_flags(episodes, records)
+    # Crisis entries are shown first and never turned into patterns.
+    safe_eps = exclude_crisis(episodes, records)
+    safe_records = records.filter(~pl.col("crisis"))
+    strong = strong_reactions(safe_eps)
+    crumbs, trails = breadcrumbs(safe_eps, strong)
+    ledger, evidence = rupture_ledger(safe_eps, safe_records)
+    return Findings(
+        strong=strong, breadcrumbs=crumbs, trails=trails, ruptures=ledger,
+        rupture_evidence=evidence, pervasiveness=pervasiveness(safe_eps),
+        alliance=weekly_alliance(safe_eps, safe_records), sessions=session_scores(sessions),
+        red_flags=flags, crisis=crisis,
+    )
+
+
+@dataclass(frozen=True)
+class Refresh:
+    subjects: int  # writers recomputed
+    full: bool
+    last_seq: int
+
+
+def refresh(log: EventLog) -> Refresh:
+    """Bring every finding table up to the end of the log."""
+    episode_projection.refresh(log)
+    head = log.max_seq()
+    checkpoint = read_checkpoint(log, NAME)
+    full = checkpoint is None or checkpoint.version != version()
+    if not full and checkpoint is not None and checkpoint.last_seq >= head:
+        return Refresh(0, False, head)
+    subjects = None if full or checkpoint is None else _touched_subjects(log, checkpoint.last_seq)
+    if subjects == []:
+        with log.transaction() as con:
+            write_checkpoint(con, Checkpoint(NAME, head, version()))
+        return Refresh(0, False, head)
+    episodes = episode_projection.episodes(log, subjects=subjects, refreshed=True)
+    records = episode_projection.records(log, subjects=subjects)
+    found = compute(episodes, records, sessions(log, subjects=subjects))
+    with log.transaction() as con:
+        for name, frame in found.tables():
+            table = f"finding_{name}"
+            con.register("finding_rows", frame.to_arrow())
+            try:
+                if subjects is None:
+                    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM finding_rows")
+                    continue
+                con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM finding_rows LIMIT 0")
+                con.execute(f"DELETE FROM {table} WHERE subject IN "
+                            f"({', '.join('?' for _ in subjects)})", subjects)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM finding_rows")
+            finally:
+                con.unregister("finding_rows")
+        write_checkpoint(con, Checkpoint(NAME, head, version()))
+    written = records["subject"].n_unique() if subjects is None else len(subjects)
+    return Refresh(written, subjects is None, head)
+
+
+def read(log: EventLog, name: str, *, subject: str | None = None,
+         as_of: datetime | None = None, include_dismissed: bool = False) -> pl.DataFrame:
+    """One finding table for one writer (or all), without dismissed findings.
+
+    ``as_of`` recomputes from the log as it stood then, instead of reading the stored tables.
+    """
+    if as_of is not None:
+        records, episodes = episode_projection.as_of(log, as_of, subject=subject)
+        frame: pl.DataFrame = getattr(compute(episodes, records,
+                                              sessions(log, subject=subject, until=as_of)), name)
+    else:
+        refresh(log)
+        where, params = ("WHERE subject = ?", [subject]) if subject is not None else ("", [])
+        frame = log.query(f"SELECT * FROM finding_{name} {where}", params)
+    if include_dismissed or "id" not in frame.columns:
+        return frame
+    gone = dismissed(log, subject=subject)
+    return frame.filter(~pl.col("id").is_in(gone))
+
+
+def dismissed(log: EventLog, *, subject: str | None = None) -> list[str]:
+    events = log.events_frame(types=("FindingDismissed",), subject=subject)
+    ids = events.select(pl.col("payload").str.json_decode(pl.Struct({"finding_id": pl.String}))
+                        .struct.field("finding_id"))
+    return ids.to_series().to_list()
+
+
+def sessions(log: EventLog, *, subject: str | None = None, subjects: Sequence[str] | None = None,
+             until: datetime | None = None) -> pl.DataFrame:
+    """Logged SRS/ORS scores: subject, date, srs, ors (latest logging of a date wins)."""
+    events = log.events_frame(types=("SessionRated",), subject=subject, until=until)
+    if subjects is not None:
+        events = events.filter(pl.col("subject").is_in(list(subjects)))
+    schema = pl.Struct({"date": pl.String, "srs": pl.List(pl.Float64), "ors": pl.List(pl.Float64)})
+    frame = events.select("seq", "subject", pl.col("payload").str.json_decode(schema).struct.unnest())
+    return (
+        frame.with_columns(pl.col("date").str.to_date())
+        .sort("seq").group_by("subject", "date", maintain_order=True).last()
+        .sort("subject", "date").select(list(SESSION_SCHEMA))
+        .cast(SESSION_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def _touched_subjects(log: EventLog, after_seq: int) -> list[str]:
+    events = log.events_frame(after_seq=after_seq)
+    return sorted(events["subject"].unique().to_list())
