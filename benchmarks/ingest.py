@@ -46,7 +46,8 @@ def generate(path: Path, n: int, words: int, seed: int = 7) -> None:
             day = 1 + i % 28
             text = " ".join(rng.choices(WORDS, k=words))
             out.write(json.dumps({
-                "id": f"bench-{i}", "date": f"20{15 + i % 10}-{1 + i % 12:02d}-{day:02d}T21:{i % 60:02d}:00+01:00",
+                "id": f"bench-{i}",
+                "date": f"20{15 + i % 10}-{1 + i % 12:02d}-{day:02d}T21:{i % 60:02d}:00+01:00",
                 "title": f"Day {i}", "text": text, "tags": ["bench", f"t{i % 7}"], "mood": 1 + i % 5,
             }) + "\n")
 

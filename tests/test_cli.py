@@ -121,3 +121,81 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
         assert "Example:" in result.output, f"{name} --help has no example"
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"patternlens {name}" in readme, f"README does not show `patternlens {name}`"
+
+
+DEMO = SAMPLES / "demo" / "Journal.json"
+
+
+def test_analyze_then_again_reuses_results(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.duckdb")
+    first = run("--store", store, "analyze", str(DEMO))
+    assert first.returncode == 0, first.stderr
+    assert "Imported (dayone): 78 new" in first.stdout
+    assert "does not diagnose" in first.stdout
+    latest = tmp_path / "patternlens-reports" / "me" / "latest.html"
+    assert latest.exists() and f"Full report: {latest}" in first.stdout.replace("\n", "")
+    assert "Traceback" not in first.stderr
+    again = run("--store", store, "analyze", str(DEMO))
+    assert again.returncode == 0
+    assert "Nothing new was added; reusing the stored results" in again.stdout
+
+
+def test_scheduled_report_twice(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.duckdb")
+    out = tmp_path / "reports"
+    run("--store", store, "import", str(DEMO))
+    first = run("--store", store, "report", "--format", "html", "--format", "json",
+                "--out-dir", str(out))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count("\n") == 1 and first.stdout.startswith("patternlens report: 1 writer")
+    files = sorted(p.name for p in (out / "me").iterdir())
+    assert any(f.startswith("report-") and f.endswith(".html") for f in files)
+    assert {"latest.html", "latest.json"} <= set(files)
+    before = {p: p.stat().st_mtime_ns for p in (out / "me").iterdir()}
+    second = run("--store", store, "report", "--format", "html", "--format", "json",
+                 "--out-dir", str(out))
+    assert second.returncode == 0
+    assert "no new events since the last run" in second.stdout
+    assert {p: p.stat().st_mtime_ns for p in (out / "me").iterdir()} == before
+
+
+def test_report_waits_or_exits_3_when_store_in_use(tmp_path: Path) -> None:
+    import patternlens
+
+    store = tmp_path / "s.duckdb"
+    with patternlens.open(store):
+        busy = run("--store", str(store), "report", "--out", str(tmp_path / "r.html"))
+    assert busy.returncode == 3 and "in use" in busy.stderr
+
+
+def test_report_json_matches_schema_and_redacts(tmp_path: Path) -> None:
+    import jsonschema
+
+    store = str(tmp_path / "s.duckdb")
+    run("--store", store, "import", str(DEMO))
+    out = tmp_path / "r.json"
+    result = run("--store", store, "report", "--format", "json", "--redact", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    schema = json.loads((SAMPLES.parents[1] / "schemas" / "report.schema.json").read_text())
+    jsonschema.validate(report, schema)
+    text = out.read_text(encoding="utf-8")
+    assert report["redacted"] is True
+    assert "Sam" not in text and "Okafor" not in text, "a name survived --redact"
+
+
+def test_multi_writer_batch_writes_corpus_summary(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.duckdb")
+    run("--store", store, "--subject", "jordan", "import", str(DEMO))
+    run("--store", store, "--subject", "alex", "import", str(SAMPLES / "daylio"))
+    out = tmp_path / "reports"
+    result = run("--store", store, "report", "--all-subjects", "--format", "json",
+                 "--out-dir", str(out))
+    assert result.returncode == 0, result.stderr
+    assert (out / "jordan" / "latest.json").exists() and (out / "alex" / "latest.json").exists()
+    summary = json.loads((out / "corpus" / "latest.json").read_text(encoding="utf-8"))
+    assert {w["subject"] for w in summary["writers"]} == {"jordan", "alex"}
+    import polars as pl
+
+    parquet = next((out / "corpus").glob("summary-*.parquet"))
+    assert set(pl.read_parquet(parquet)["subject"]) == {"jordan", "alex"}

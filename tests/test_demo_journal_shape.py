@@ -32,7 +32,8 @@ def entries() -> Entries:
 
 @pytest.fixture(scope="module")
 def expected() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((Path(__file__).resolve().parent / "data" / "demo_expected.json").read_text(encoding="utf-8"))
+    expected = Path(__file__).resolve().parent / "data" / "demo_expected.json"
+    data: dict[str, Any] = json.loads(expected.read_text(encoding="utf-8"))
     return data
 
 

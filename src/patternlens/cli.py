@@ -9,22 +9,28 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 import polars as pl
 import polars.selectors as cs
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from patternlens import lens as lens_mod
-from patternlens.analyze.graph import write_graph
-from patternlens.errors import PatternlensError, StoreError, WrongKeyError
+from patternlens.analyze.graph import GraphFormat, write_graph
+from patternlens.errors import PatternlensError, StoreError, StoreInUseError, WrongKeyError
 from patternlens.lens import DEFAULT_STORE, DEFAULT_SUBJECT, ROLES, Lens
+from patternlens.report.batch import render as render_report
+from patternlens.report.batch import write_atomic, write_reports
+from patternlens.report.model import build_report
 from patternlens.report.tables import FORMATS, render
+from patternlens.report.terminal import print_summary
 from patternlens.store.record import ImportSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,6 +75,18 @@ def output_options(default: str = "table") -> Callable[[F], F]:
     """The shared --format option of every command that prints records."""
     return click.option("--format", "fmt", type=click.Choice(FORMATS), default=default,
                         show_default=True, help="Output: a table for people, json/jsonl/csv for tools.")
+
+
+def as_of_option(func: F) -> F:
+    """--as-of DATE: every finding command can answer "what did it look like then"."""
+    return click.option(
+        "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+        help="Answer from the journal and log as they stood at the end of this day (YYYY-MM-DD).",
+    )(func)
+
+
+def _end_of_day(day: datetime | None) -> datetime | None:
+    return None if day is None else (day + timedelta(days=1)).replace(tzinfo=UTC)
 
 
 def emit(frame: pl.DataFrame, fmt: str, title: str | None = None) -> None:
@@ -121,6 +139,134 @@ def init(state: State, encrypt: bool) -> None:
             "New key", hide_input=True, confirmation_prompt=True)
     state.open(key=key)
     click.echo(f"Created {'encrypted ' if encrypt else ''}store {state.store}")
+
+
+def _default_out_dir(store: str) -> Path:
+    return Path(store).resolve().parent / "patternlens-reports"
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where reports go (default: patternlens-reports/ beside the store).")
+@click.pass_obj
+def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None:
+    """The main job: import your exports, find the patterns, print a summary and write a
+    full HTML report.
+
+    Formats are recognised by themselves (see `patternlens import --help`). Running it
+    again on the same export adds nothing and reuses the stored results.
+
+    \b
+    Example:
+      patternlens analyze ~/Downloads/Journal.json
+      patternlens analyze ~/Obsidian/Journal --out-dir ~/therapy-notes
+    """
+    console = Console(highlight=False)
+    lens = state.open()
+    out_dir = out_dir or _default_out_dir(state.store)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Reading your exports", total=3)
+        summary = lens.import_paths(list(paths), subject=state.subject)
+        progress.update(task, advance=1, description="Finding episodes and patterns")
+        refreshed = lens.refresh()
+        progress.update(task, advance=1, description="Writing the report")
+        latest = out_dir / state.subject / "latest.html"
+        unchanged = not summary.changed and refreshed.subjects == 0 and latest.exists()
+        if unchanged:
+            report = build_report(lens, subject=state.subject)
+        else:
+            report = write_reports(lens, out_dir, subjects=[state.subject]).reports[state.subject]
+        progress.update(task, advance=1)
+    _print_import(summary)
+    if unchanged:
+        click.echo("Nothing new was added; reusing the stored results and report.")
+    print_summary(console, report, latest)
+
+
+@cli.command()
+@click.option("--format", "formats", type=click.Choice(["html", "md", "json"]), multiple=True,
+              default=["html"], show_default=True, help="Report format (repeatable).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write one report to this file (one format, one writer).")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write dated reports and a stable latest.* per writer here "
+                   "(default: patternlens-reports/ beside the store).")
+@click.option("--all-subjects", is_flag=True,
+              help="One report per writer in the store, plus a corpus summary (Parquet, JSON).")
+@click.option("--redact", is_flag=True, help="Replace people's names with their roles, for sharing.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Only the period from this day on.")
+@as_of_option
+@click.option("--wait", type=float, default=0, show_default=True,
+              help="If another run holds the store, wait up to this many seconds (else exit 3).")
+@click.pass_obj
+def report(state: State, formats: tuple[str, ...], out: Path | None, out_dir: Path | None,
+           all_subjects: bool, redact: bool, since: datetime | None, as_of: datetime | None,
+           wait: float) -> None:
+    """Write reports: HTML (self-contained, with charts), Markdown or JSON. Safe to run
+    from cron: incremental, one run at a time, files written whole, quiet unless something
+    needs attention, one summary line for your logs.
+
+    Exit codes: 0 ok, 1 failed, 2 bad input, 3 the store is in use.
+
+    \b
+    Example:
+      patternlens report --format html --out report.html
+      patternlens report --format md --redact --out for-my-therapist.md
+      patternlens report --all-subjects --format html --format json --out-dir /srv/reports
+    """
+    lens = _open_waiting(state, wait)
+    refreshed = lens.refresh()
+    at = _end_of_day(as_of)
+    day = since.date() if since is not None else None
+    if out is not None:
+        if len(formats) != 1 or all_subjects:
+            raise click.UsageError("--out writes one file: give one --format and no --all-subjects")
+        content = build_report(lens, subject=state.subject, as_of=at, since=day, redact=redact)
+        write_atomic(out, render_report(content, formats[0]))
+        click.echo(f"Wrote {out}")
+        _attention(content)
+        return
+    target = out_dir or _default_out_dir(state.store)
+    subjects = None if all_subjects else [state.subject]
+    names = subjects or sorted(lens.entries()["subject"].unique().to_list())
+    latest = [target / s / f"latest.{f}" for s in names for f in formats]
+    if refreshed.subjects == 0 and not refreshed.full and all(p.exists() for p in latest) \
+            and as_of is None and since is None:
+        click.echo(f"patternlens report: no new events since the last run; reports in {target} "
+                   "are current.")
+        return
+    result = write_reports(lens, target, formats=formats, subjects=subjects, as_of=at, since=day,
+                           redact=redact)
+    open_ruptures = sum(r["summary"]["open_ruptures"] for r in result.reports.values())
+    click.echo(f"patternlens report: {len(result.reports)} writer(s), {len(result.files)} file(s) "
+               f"in {target}; {open_ruptures} open rupture(s)"
+               + (f"; corpus summary {result.corpus}" if result.corpus else ""))
+    for content in result.reports.values():
+        _attention(content)
+
+
+def _attention(content: dict[str, Any]) -> None:
+    """What a scheduled run must not keep quiet about."""
+    if content["crisis"]:
+        warn(f"attention: {len(content['crisis'])} entr(ies) of {content['subject']} hold crisis "
+             "language; the report lists them first with crisis resources.")
+    if content["red_flags"]:
+        warn(f"attention: {len(content['red_flags'])} entr(ies) of {content['subject']} describe "
+             "a line crossed in therapy.")
+
+
+def _open_waiting(state: State, wait: float) -> Lens:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return state.open()
+        except StoreInUseError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
 
 
 @cli.command("import")
@@ -277,18 +423,6 @@ def retract(state: State, entry_id: str, reason: str | None) -> None:
     click.echo(f"Entry {entry_id} is retracted.")
 
 
-def as_of_option(func: F) -> F:
-    """--as-of DATE: every finding command can answer "what did it look like then"."""
-    return click.option(
-        "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-        help="Answer from the journal and log as they stood at the end of this day (YYYY-MM-DD).",
-    )(func)
-
-
-def _end_of_day(day: datetime | None) -> datetime | None:
-    return None if day is None else (day + timedelta(days=1)).replace(tzinfo=UTC)
-
-
 @cli.command()
 @output_options()
 @as_of_option
@@ -394,7 +528,7 @@ def graph(state: State, fmt: str, out: Path | None, as_of: datetime | None) -> N
     """
     g = state.open(create=False).graph(subject=state.subject, as_of=_end_of_day(as_of))
     buffer = io.BytesIO()
-    write_graph(g, buffer, fmt)
+    write_graph(g, buffer, cast(GraphFormat, fmt))
     if out is None:
         click.echo(buffer.getvalue().decode("utf-8"), nl=False)
     else:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import polars as pl
@@ -30,6 +31,9 @@ from patternlens.store.entries import current_entries
 from patternlens.store.events import NewEvent, entry_stream
 from patternlens.store.log import EventLog, VerifyResult
 from patternlens.store.record import ImportSummary, record_entries
+
+if TYPE_CHECKING:
+    from patternlens.report.notebook import Charts
 
 DEFAULT_STORE = "patternlens.duckdb"
 DEFAULT_SUBJECT = "me"
@@ -200,7 +204,7 @@ class Lens:
         """Entries with crisis language (self-harm, suicide): shown first, never a pattern."""
         return self.findings("crisis", subject=subject, as_of=as_of)
 
-    def graph(self, *, subject: str = DEFAULT_SUBJECT, as_of: datetime | None = None) -> nx.Graph:
+    def graph(self, *, subject: str = DEFAULT_SUBJECT, as_of: datetime | None = None) -> nx.DiGraph[str]:
         """The relationship graph: people, roles, themes and episodes, as NetworkX."""
         if as_of is not None:
             _, episodes = episode_projection.as_of(self.log, as_of, subject=subject)
@@ -210,6 +214,19 @@ class Lens:
         crisis_ids = (records.filter(pl.col("crisis"))["entry_id"] if records is not None
                       else pl.Series([], dtype=pl.String))
         return relationship_graph(episodes.filter(~pl.col("entry_id").is_in(crisis_ids)), subject)
+
+    @property
+    def chart(self) -> Charts:
+        """Altair charts of the findings: ``lens.chart.timeline()``, ``.themes()``,
+        ``.breadcrumbs()``, ``.graph()``, ``.alliance()``."""
+        from patternlens.report.notebook import Charts
+
+        return Charts(self)
+
+    def _repr_html_(self) -> str:
+        from patternlens.report.notebook import summary_html
+
+        return summary_html(self)
 
     def refresh(self) -> finding_projection.Refresh:
         """Bring every projection up to the end of the log (incremental from checkpoints)."""

@@ -74,10 +74,9 @@ def _fill_missing_refs(raw: pl.DataFrame) -> pl.DataFrame:
     missing = raw.filter(pl.col("source_ref").is_null())
     if missing.is_empty():
         return raw
-    refs = [
-        "sha256:" + hashlib.sha256(f"{at}\x1f{text}".encode()).hexdigest()[:24]
-        for at, text in missing.select("occurred_at", "text").iter_rows()
-    ]
+    # Dates as Polars formats them: Python's datetime cannot hold every date a file may carry.
+    keys = missing.select(pl.col("occurred_at").cast(pl.String), "text").iter_rows()
+    refs = ["sha256:" + hashlib.sha256(f"{at}\x1f{text}".encode()).hexdigest()[:24] for at, text in keys]
     filled = missing.with_columns(pl.Series("source_ref", refs, dtype=pl.String))
     return raw.update(filled, on="_row")
 

@@ -2,9 +2,10 @@
 
 Two tables in the store file, ``entry_records`` (one row per live entry) and ``episodes``,
 each row stamped with the extractor version. A checkpoint (last sequence number and
-extractor version) says how far they reflect the log: a refresh re-extracts only the
-entries touched by later events, all of a writer's entries when their declared people
-changed, and everything when the extractor (code or lexicon) changed.
+extractor version) says how far they reflect the log: a refresh re-extracts the
+journals of the writers touched by later events (a whole journal, because names learned in
+one entry shape the reading of the others), and everything when the extractor (code or
+lexicon) changed.
 """
 
 from __future__ import annotations
@@ -73,13 +74,12 @@ def refresh(log: EventLog) -> Refresh:
 
     declared = people(log)
     if full:
-        entries = current_entries(log)
         touched: list[str] | None = None
+        entries = current_entries(log)
     else:
         assert checkpoint is not None
-        touched = _touched_entries(log, checkpoint.last_seq)
-        entries = current_entries(log, entry_ids=touched) if touched else current_entries(log).head(0)
-
+        touched = _touched_subjects(log, checkpoint.last_seq)
+        entries = current_entries(log, subjects=touched)
     records, episodes = build(entries, declared)
 
     with log.transaction() as con:
@@ -88,17 +88,12 @@ def refresh(log: EventLog) -> Refresh:
             con.execute("DELETE FROM episodes")
             removed = 0
         else:
-            ids = pl.DataFrame({"entry_id": touched}, schema={"entry_id": pl.String})
-            con.register("touched_ids", ids.to_arrow())
-            try:
-                row = con.execute("SELECT count(*) FROM entry_records WHERE entry_id IN "
-                                  "(SELECT entry_id FROM touched_ids)").fetchone()
-                removed = int(row[0]) if row else 0
-                for table, column in TEXT_TABLES:
-                    con.execute(f"DELETE FROM {table} WHERE {column} IN "
-                                "(SELECT entry_id FROM touched_ids)")
-            finally:
-                con.unregister("touched_ids")
+            marks = ", ".join("?" for _ in touched)
+            row = con.execute(f"SELECT count(*) FROM entry_records WHERE subject IN ({marks})",
+                              touched).fetchone()
+            removed = int(row[0]) if row else 0
+            for table, _ in TEXT_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE subject IN ({marks})", touched)
         log.write_table(con, "entry_records", records)
         log.write_table(con, "episodes", episodes)
         write_checkpoint(con, Checkpoint(NAME, head, EXTRACTOR_VERSION))
@@ -121,9 +116,10 @@ def build(entries: pl.DataFrame, people: pl.DataFrame) -> tuple[pl.DataFrame, pl
 
 def as_of(log: EventLog, at: datetime, *, subject: str | None = None
           ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(records, episodes) as the log stood at ``at``: extracted afresh, nothing stored."""
+    """(records, episodes) of the entries written up to ``at``: extracted afresh, with
+    everything known now about who is who; nothing stored."""
     entries = current_entries(log, subject=subject, as_of=at)
-    flat, episodes = build(entries, people(log, until=at))
+    flat, episodes = build(entries, people(log))
     return nest(flat, episodes), episodes
 
 
@@ -139,15 +135,10 @@ def nest(flat: pl.DataFrame, episodes: pl.DataFrame) -> pl.DataFrame:
         pl.col("episodes").fill_null(pl.lit([], dtype=RECORD_SCHEMA["episodes"])))
 
 
-def _touched_entries(log: EventLog, after_seq: int) -> list[str]:
-    """Entries whose events came after the checkpoint; all of a writer's entries when the
-    people they declared changed (a name now means someone else)."""
+def _touched_subjects(log: EventLog, after_seq: int) -> list[str]:
+    """Writers with entry or people events after the checkpoint."""
     events = log.events_frame(after_seq=after_seq, types=(*_ENTRY_EVENTS, "PersonDeclared"))
-    entry_streams = events.filter(pl.col("event_type").is_in(_ENTRY_EVENTS))
-    ids = set(entry_streams["stream_id"].str.strip_prefix("entry-").to_list())
-    for subject in events.filter(pl.col("event_type") == "PersonDeclared")["subject"].unique():
-        ids |= set(current_entries(log, subject=subject)["entry_id"].to_list())
-    return sorted(ids)
+    return sorted(events["subject"].unique().to_list())
 
 
 def people(log: EventLog, *, until: datetime | None = None) -> pl.DataFrame:

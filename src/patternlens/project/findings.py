@@ -18,10 +18,11 @@ from patternlens.analyze.alliance import session_scores, weekly_alliance
 from patternlens.analyze.baselines import strong_reactions
 from patternlens.analyze.breadcrumbs import breadcrumbs
 from patternlens.analyze.pervasiveness import pervasiveness
-from patternlens.analyze.ruptures import rupture_ledger
+from patternlens.analyze.ruptures import rupture_ledger, valid_zone, with_local_date
 from patternlens.analyze.safety import crisis_entries, exclude_crisis, red_flags
 from patternlens.extract import EXTRACTOR_VERSION
 from patternlens.project import episodes as episode_projection
+from patternlens.store.entries import current_entries
 from patternlens.store.log import EventLog
 from patternlens.store.projection import Checkpoint, read_checkpoint, write_checkpoint
 
@@ -62,22 +63,48 @@ TEXT_TABLES = (
 )
 
 
-def compute(episodes: pl.DataFrame, records: pl.DataFrame, sessions: pl.DataFrame) -> Findings:
-    """Every finding from episodes, entry records and logged session scores."""
-    crisis = crisis_entries(records, episodes)
-    flags = red_flags(episodes, records)
+def compute(episodes: pl.DataFrame, records: pl.DataFrame, sessions: pl.DataFrame,
+            entries: pl.DataFrame) -> Findings:
+    """Every finding from episodes, entry records (with their time zones), logged session
+    scores and the entries themselves (for quotes). Dates come out in the writer's zone."""
+    crisis = crisis_entries(records, episodes, entries=entries)
+    flags = red_flags(episodes, records, entries=entries)
     # Crisis entries are shown first and never turned into patterns.
     safe_eps = exclude_crisis(episodes, records)
     safe_records = records.filter(~pl.col("crisis"))
-    strong = strong_reactions(safe_eps)
-    crumbs, trails = breadcrumbs(safe_eps, strong)
-    ledger, evidence = rupture_ledger(safe_eps, safe_records)
+    zone = _main_zone(records)
+    strong = with_local_date(strong_reactions(safe_eps, time_zone=zone), records)
+    crumbs, trails = breadcrumbs(safe_eps, strong.drop("date"))
+    trails = with_local_date(trails.rename({"breadcrumb": "finding_id", "date": "occurred_at"}),
+                             records)
+    moments = with_local_date(
+        crumbs.select("id", pl.col("therapy_entry_id").alias("entry_id"),
+                      pl.col("therapy_moment").alias("occurred_at")), records, "moment_date")
+    first = trails.group_by("finding_id").agg(pl.col("date").min().alias("first_date"))
+    crumbs = (
+        crumbs.join(moments.select("id", "moment_date"), on="id", how="left", maintain_order="left")
+        .join(first.rename({"finding_id": "id"}), on="id", how="left", maintain_order="left")
+        .with_columns(pl.col("moment_date").alias("therapy_moment"),
+                      pl.col("first_date").alias("first_seen"))
+        .drop("moment_date", "first_date")
+    )
+    ledger, evidence = rupture_ledger(safe_eps, safe_records, entries=entries)
     return Findings(
         strong=strong, breadcrumbs=crumbs, trails=trails, ruptures=ledger,
-        rupture_evidence=evidence, pervasiveness=pervasiveness(safe_eps),
-        alliance=weekly_alliance(safe_eps, safe_records), sessions=session_scores(sessions),
-        red_flags=flags, crisis=crisis,
+        rupture_evidence=evidence.rename({"id": "finding_id"}),
+        pervasiveness=pervasiveness(safe_eps),
+        alliance=weekly_alliance(safe_eps, safe_records, entries=entries),
+        sessions=session_scores(sessions), red_flags=flags, crisis=crisis,
     )
+
+
+def _main_zone(records: pl.DataFrame) -> str:
+    """The zone most entries were written in: where a writer's day ends for baselines."""
+    zones = records["timezone"].drop_nulls() if "timezone" in records.columns else pl.Series([])
+    if zones.is_empty():
+        return "UTC"
+    zone = str(zones.mode().sort()[0])
+    return zone if valid_zone(zone) else "UTC"
 
 
 @dataclass(frozen=True)
@@ -102,7 +129,8 @@ def refresh(log: EventLog) -> Refresh:
         return Refresh(0, False, head)
     episodes = episode_projection.episodes(log, subjects=subjects, refreshed=True)
     records = episode_projection.records(log, subjects=subjects)
-    found = compute(episodes, records, sessions(log, subjects=subjects))
+    entries = current_entries(log, entry_ids=records["entry_id"].to_list())
+    found = compute(episodes, records, sessions(log, subjects=subjects), entries)
     with log.transaction() as con:
         for name, frame in found.tables():
             table = f"finding_{name}"
@@ -126,12 +154,15 @@ def read(log: EventLog, name: str, *, subject: str | None = None,
          as_of: datetime | None = None, include_dismissed: bool = False) -> pl.DataFrame:
     """One finding table for one writer (or all), without dismissed findings.
 
-    ``as_of`` recomputes from the log as it stood then, instead of reading the stored tables.
+    ``as_of`` recomputes from the entries written up to then (and sessions up to then),
+    instead of reading the stored tables.
     """
     if as_of is not None:
         records, episodes = episode_projection.as_of(log, as_of, subject=subject)
-        frame: pl.DataFrame = getattr(compute(episodes, records,
-                                              sessions(log, subject=subject, until=as_of)), name)
+        entries = current_entries(log, subject=subject, as_of=as_of)
+        logged = sessions(log, subject=subject).filter(pl.col("date") <= as_of.date())
+        found = compute(episodes, records, logged, entries)
+        frame: pl.DataFrame = getattr(found, name)
     else:
         refresh(log)
         where, params = ("WHERE subject = ?", [subject]) if subject is not None else ("", [])
@@ -149,10 +180,10 @@ def dismissed(log: EventLog, *, subject: str | None = None) -> list[str]:
     return ids.to_series().to_list()
 
 
-def sessions(log: EventLog, *, subject: str | None = None, subjects: Sequence[str] | None = None,
-             until: datetime | None = None) -> pl.DataFrame:
+def sessions(log: EventLog, *, subject: str | None = None, subjects: Sequence[str] | None = None
+             ) -> pl.DataFrame:
     """Logged SRS/ORS scores: subject, date, srs, ors (latest logging of a date wins)."""
-    events = log.events_frame(types=("SessionRated",), subject=subject, until=until)
+    events = log.events_frame(types=("SessionRated",), subject=subject)
     if subjects is not None:
         events = events.filter(pl.col("subject").is_in(list(subjects)))
     schema = pl.Struct({"date": pl.String, "srs": pl.List(pl.Float64), "ors": pl.List(pl.Float64)})

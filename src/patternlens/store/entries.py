@@ -22,17 +22,19 @@ ENTRY_COLUMNS = ["entry_id", *ENTRY_SCHEMA, "forgotten", "version", "recorded_at
 
 def current_entries(log: EventLog, *, subject: str | None = None,
                     as_of: datetime | None = None,
-                    entry_ids: Sequence[str] | None = None) -> pl.DataFrame:
+                    entry_ids: Sequence[str] | None = None,
+                    subjects: Sequence[str] | None = None) -> pl.DataFrame:
     """One row per live entry, oldest first: ENTRY_SCHEMA columns plus entry_id, version
     (how many times it was recorded or amended), recorded_at and seq of its latest event.
 
-    ``as_of`` answers from the log as it was then: events recorded later, and entries
-    written later, are left out. ``entry_ids`` reads only those entries.
+    ``as_of`` keeps the entries written up to then (journal time: a journal imported in
+    bulk today still answers for last March), each in its latest version. ``entry_ids``
+    reads only those entries.
     """
     streams = None if entry_ids is None else [entry_stream(e) for e in entry_ids]
     events = log.events_frame(
-        types=("EntryRecorded", "EntryAmended", "EntryRetracted"), subject=subject, until=as_of,
-        streams=streams)
+        types=("EntryRecorded", "EntryAmended", "EntryRetracted"), subject=subject,
+        streams=streams, subjects=subjects)
     latest = (
         events.sort("seq")
         .group_by("stream_id", maintain_order=True).last()

@@ -7,6 +7,7 @@ changes stored rows, and only to erase an entry's text on the writer's demand.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -119,8 +120,10 @@ class EventLog:
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
         })
-        # DuckDB draws progress bars on stdout for long queries; the CLI owns stdout.
-        con.execute("SET enable_progress_bar = false")
+        # DuckDB draws progress bars on stdout for long queries; the CLI owns stdout. Inside
+        # Jupyter DuckDB refuses the setting without ipywidgets, and draws no bar either.
+        with contextlib.suppress(duckdb.InvalidInputException):
+            con.execute("SET enable_progress_bar = false")
         try:
             if self._key is not None:
                 crypto.load_crypto(con)
@@ -316,7 +319,7 @@ class EventLog:
 
     def events_frame(self, *, after_seq: int = 0, types: Sequence[str] | None = None,
                      subject: str | None = None, stream_id: str | None = None,
-                     streams: Sequence[str] | None = None,
+                     streams: Sequence[str] | None = None, subjects: Sequence[str] | None = None,
                      until: datetime | None = None) -> pl.DataFrame:
         """Events as a Polars frame, payload as JSON text (not upcast), in sequence order.
 
@@ -330,6 +333,9 @@ class EventLog:
         if subject is not None:
             where.append("subject = ?")
             params.append(subject)
+        if subjects is not None:
+            where.append("list_contains(?, subject)")
+            params.append(list(subjects))
         if stream_id is not None:
             where.append("stream_id = ?")
             params.append(stream_id)
