@@ -11,44 +11,17 @@ from typing import Any
 
 import pytest
 
+from patternlens import taxonomy
+
 DATA = Path(__file__).parent / "data" / "counselchat"
 LABELS = DATA / "labels.jsonl"
 
 # Taxonomy v1 ids. They are fixed (a later version may add ids, never rename one), so the
 # labels are checked against this copy rather than against a lexicon that may change.
-ROLES = frozenset(
-    {
-        "therapist",
-        "mother",
-        "father",
-        "parent",
-        "partner",
-        "ex_partner",
-        "sibling",
-        "child",
-        "other_family",
-        "friend",
-        "boss",
-        "coworker",
-        "teacher",
-    }
-)
-THEMES = frozenset(
-    {
-        "misunderstood",
-        "judged",
-        "dismissed",
-        "rejected",
-        "abandoned",
-        "controlled",
-        "betrayed",
-        "uncared",
-        "mistreated",
-        "understood",
-    }
-)
-SELF_RESPONSES = frozenset({"withdrawal", "anger", "shame", "fear", "sadness", "relief"})
-EMOTIONS = SELF_RESPONSES - {"withdrawal"}
+ROLES = frozenset(taxonomy.ROLES)
+THEMES = frozenset(taxonomy.THEMES)
+SELF_RESPONSES = frozenset(taxonomy.RESPONSES)
+EMOTIONS = frozenset(taxonomy.EMOTIONS)
 FLAGS = ("in_therapy", "rupture", "repair", "red_flag", "past", "strong", "crisis")
 FIELDS = {
     "id",

@@ -11,43 +11,16 @@ from typing import Any
 
 import pytest
 
+from patternlens import taxonomy
+
 DATA = Path(__file__).parent / "data" / "therapy_flags"
 PASSAGES = DATA / "passages.jsonl"
 README = DATA / "README.md"
 
 # Taxonomy v1 ids. They are fixed (a later version may add ids, never rename one), so the
 # labels are checked against this copy rather than against a lexicon that may change.
-ROLES = frozenset(
-    {
-        "therapist",
-        "mother",
-        "father",
-        "parent",
-        "partner",
-        "ex_partner",
-        "sibling",
-        "child",
-        "other_family",
-        "friend",
-        "boss",
-        "coworker",
-        "teacher",
-    }
-)
-THEMES = frozenset(
-    {
-        "misunderstood",
-        "judged",
-        "dismissed",
-        "rejected",
-        "abandoned",
-        "controlled",
-        "betrayed",
-        "uncared",
-        "mistreated",
-        "understood",
-    }
-)
+ROLES = frozenset(taxonomy.ROLES)
+THEMES = frozenset(taxonomy.THEMES)
 FLAGS = ("in_therapy", "rupture", "repair", "red_flag", "past", "strong", "crisis")
 THERAPY_FLAGS = ("rupture", "repair", "red_flag")
 FIELDS = {"id", "split", "text", "roles", "themes", "kind", "notes", *FLAGS}

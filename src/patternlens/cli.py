@@ -23,14 +23,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from patternlens import lens as lens_mod
-from patternlens.analyze.graph import GraphFormat, write_graph
 from patternlens.errors import PatternlensError, StoreError, StoreInUseError, WrongKeyError
 from patternlens.lens import DEFAULT_STORE, DEFAULT_SUBJECT, ROLES, Lens
-from patternlens.report.batch import render as render_report
-from patternlens.report.batch import write_atomic, write_reports
-from patternlens.report.model import build_report
 from patternlens.report.tables import FORMATS, render
-from patternlens.report.terminal import print_summary
 from patternlens.store.record import ImportSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -162,6 +157,10 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
       patternlens analyze ~/Downloads/Journal.json
       patternlens analyze ~/Obsidian/Journal --out-dir ~/therapy-notes
     """
+    from patternlens.report.batch import write_reports
+    from patternlens.report.model import build_report
+    from patternlens.report.terminal import print_summary
+
     console = Console(highlight=False)
     lens = state.open()
     out_dir = out_dir or _default_out_dir(state.store)
@@ -217,6 +216,10 @@ def report(state: State, formats: tuple[str, ...], out: Path | None, out_dir: Pa
       patternlens report --format md --redact --out for-my-therapist.md
       patternlens report --all-subjects --format html --format json --out-dir /srv/reports
     """
+    from patternlens.report.batch import render as render_report
+    from patternlens.report.batch import write_atomic, write_reports
+    from patternlens.report.model import build_report
+
     lens = _open_waiting(state, wait)
     refreshed = lens.refresh()
     at = _end_of_day(as_of)
@@ -526,6 +529,8 @@ def graph(state: State, fmt: str, out: Path | None, as_of: datetime | None) -> N
     Example:
       patternlens graph --format gexf --out journal.gexf
     """
+    from patternlens.analyze.graph import GraphFormat, write_graph
+
     g = state.open(create=False).graph(subject=state.subject, as_of=_end_of_day(as_of))
     buffer = io.BytesIO()
     write_graph(g, buffer, cast(GraphFormat, fmt))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import polars as pl
 
+from patternlens import taxonomy
 from patternlens.analyze.graph import relationship_graph
 from patternlens.analyze.pervasiveness import theme_role_table
 from patternlens.errors import BadInputError, PatternlensError, UnknownEntryError
@@ -37,10 +38,7 @@ if TYPE_CHECKING:
 
 DEFAULT_STORE = "patternlens.duckdb"
 DEFAULT_SUBJECT = "me"
-ROLES = (
-    "therapist", "mother", "father", "parent", "partner", "ex_partner", "sibling", "child",
-    "other_family", "friend", "boss", "coworker", "teacher",
-)
+ROLES = taxonomy.ROLES
 
 
 class Lens:

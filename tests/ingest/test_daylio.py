@@ -119,6 +119,7 @@ def test_bad_rows_are_positioned_and_good_rows_come_through() -> None:
     accepted, problems = validate(parsed)
     assert accepted["source_ref"].to_list() == ["2024-03-08T21:40", "2024-03-04T07:45"]
     assert [(p.position, p.reason) for p in problems] == [
+        ("row 2", "expected 8 fields, found 5"),
         ("row 3", "unparseable date '2024-13-45'"),
         ("row 4", "unparseable time 'teatime'"),
         ("row 6", "empty entry (no text and no mood)"),

@@ -101,6 +101,7 @@ def test_bad_headings_are_positioned_problems_and_good_entries_stay() -> None:
     accepted, problems = validate(parsed)
     assert accepted["source_ref"].to_list() == ["notes.txt#2024-03-01", "notes.txt#2024-03-04"]
     assert [(p.position, p.reason) for p in problems] == [
+        ("line 1", "text before the first date heading belongs to no entry"),
         ("line 5", "impossible date '2024-02-30'"), ("line 7", "impossible time '25:10'")]
 
 

@@ -46,7 +46,7 @@ def read_path(path: Path, subject: str) -> Parsed:
 
 def read_source(src: Source, subject: str) -> Parsed:
     """Read one file's bytes with the first format that recognises it."""
-    if not src.data.strip():
+    if not src.data or src.data.isspace():  # isspace scans; strip() would copy the file
         return Parsed(Parsed.empty().entries, [Problem(src.file, "whole file", "the file is empty")])
     if is_binary(src.head):
         return Parsed(

@@ -46,7 +46,12 @@ def validate(parsed: Parsed, now: datetime | None = None) -> tuple[pl.DataFrame,
     key = ["subject", "source", "source_ref"]
     # The same record seen twice (an export and its zip, say) is one record; the same id
     # with other content is a real conflict and is reported.
-    good = good.unique([*key, "occurred_at", "title", "text"], keep="first", maintain_order=True)
+    repeated = good.select(pl.struct(key).is_duplicated()).to_series()
+    if repeated.any():  # rare: compare whole records only among rows whose key repeats
+        same = good.filter(repeated).select("_row", *key, "occurred_at", "title", "text")
+        keep = same.unique([*key, "occurred_at", "title", "text"], keep="first",
+                           maintain_order=True)["_row"]
+        good = good.filter(~repeated | pl.col("_row").is_in(keep.implode()))
     first = pl.col("_row").min().over(key)
     dupes = good.filter(pl.col("_row") != first).join(
         good.group_by(key).agg(pl.col("position").first().alias("_first_position"),

@@ -79,6 +79,10 @@ def refresh(log: EventLog) -> Refresh:
     else:
         assert checkpoint is not None
         touched = _touched_subjects(log, checkpoint.last_seq)
+        if not touched:  # only other kinds of events (dismissals, session scores) came in
+            with log.transaction() as con:
+                write_checkpoint(con, Checkpoint(NAME, head, EXTRACTOR_VERSION))
+            return Refresh(0, 0, False, head)
         entries = current_entries(log, subjects=touched)
     records, episodes = build(entries, declared)
 

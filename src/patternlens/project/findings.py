@@ -8,6 +8,7 @@ tables and filtered out when read, so a dismissal can be reviewed and the ids st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -90,12 +91,49 @@ def compute(episodes: pl.DataFrame, records: pl.DataFrame, sessions: pl.DataFram
     )
     ledger, evidence = rupture_ledger(safe_eps, safe_records, entries=entries)
     return Findings(
-        strong=strong, breadcrumbs=crumbs, trails=trails, ruptures=ledger,
-        rupture_evidence=evidence.rename({"id": "finding_id"}),
+        strong=sentence_quotes(strong, entries), breadcrumbs=crumbs,
+        trails=sentence_quotes(trails, entries), ruptures=ledger,
+        rupture_evidence=sentence_quotes(evidence.rename({"id": "finding_id"}), entries),
         pervasiveness=pervasiveness(safe_eps),
         alliance=weekly_alliance(safe_eps, safe_records, entries=entries),
-        sessions=session_scores(sessions), red_flags=flags, crisis=crisis,
+        sessions=session_scores(sessions), red_flags=sentence_quotes(flags, entries),
+        crisis=sentence_quotes(crisis, entries),
     )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+QUOTE_CHARS = 220
+
+
+def sentence_quotes(frame: pl.DataFrame, entries: pl.DataFrame) -> pl.DataFrame:
+    """Widen each ``quote`` (often just the words that matched) to the sentence holding it,
+    so a reader recognises the moment. Findings are few: a loop over them is cheap."""
+    if frame.is_empty() or "quote" not in frame.columns or "entry_id" not in frame.columns:
+        return frame
+    texts = dict(entries.select("entry_id", pl.concat_str(
+        pl.col("title").fill_null(""), pl.col("text").fill_null(""), separator="\n")).iter_rows())
+    quotes = [_sentence(texts.get(e) or "", q) for e, q in frame.select("entry_id", "quote").iter_rows()]
+    return frame.with_columns(pl.Series("quote", quotes, pl.String))
+
+
+def _sentence(text: str, quote: str | None) -> str | None:
+    if not quote:
+        return quote
+    at = text.find(quote)
+    if at < 0:
+        at = text.lower().find(quote.lower())
+    if at < 0:
+        return quote
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
+    start = starts[-1] if starts else 0
+    end_match = _SENTENCE_END.search(text, at + len(quote))
+    end = end_match.start() if end_match else len(text)
+    sentence = text[start:end].strip()
+    if len(sentence) <= QUOTE_CHARS:
+        return sentence
+    # A long sentence: keep a window around the words that matched.
+    left = max(start, at - QUOTE_CHARS // 2)
+    return "…" + text[left:left + QUOTE_CHARS].strip() + "…"
 
 
 def _main_zone(records: pl.DataFrame) -> str:

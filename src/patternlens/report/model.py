@@ -16,27 +16,13 @@ import polars as pl
 from patternlens import __version__
 from patternlens.analyze.safety import CRISIS_RESOURCES
 from patternlens.lens import Lens
+from patternlens.report.wording import FELT, ROLE_WORDS
 
 DISCLAIMER = (
     "patternlens does not diagnose. It points at passages in your own writing that may be "
     "worth bringing to a session; what they mean is for you and your therapist to explore. "
     "If a finding does not fit, dismiss it (patternlens dismiss ID)."
 )
-# How a theme sounds in a sentence the writer might say ("I felt dismissed").
-FELT = {
-    "misunderstood": "misunderstood", "judged": "judged", "dismissed": "dismissed",
-    "rejected": "pushed away", "abandoned": "left alone", "controlled": "controlled",
-    "betrayed": "betrayed", "uncared": "like you didn't care", "mistreated": "mistreated",
-    "understood": "really heard",
-}
-ROLE_WORDS = {
-    "mother": "my mom", "father": "my dad", "parent": "my parents", "partner": "my partner",
-    "ex_partner": "my ex", "sibling": "my sibling", "child": "my child",
-    "other_family": "my family", "friend": "a friend", "boss": "my boss",
-    "coworker": "a coworker", "teacher": "a teacher", "therapist": "you",
-}
-
-
 def build_report(lens: Lens, *, subject: str, as_of: datetime | None = None,
                  since: date | None = None, redact: bool = False, top: int = 5) -> dict[str, Any]:
     """Gather every finding for one writer into the report dict."""
@@ -141,7 +127,7 @@ def _before_next_session(ruptures: pl.DataFrame, crumbs: pl.DataFrame) -> list[d
             suggestions.append("I've been frustrated with how therapy is going. Can we look at "
                                "what's working and what isn't, together?")
         if quote:
-            suggestions.append(f'I wrote this afterwards: "{quote}". Can we start there?')
+            suggestions.append(f"I wrote this afterwards: {_quoted(quote)} Can we start there?")
         items.append({
             "kind": "rupture", "finding_id": r["id"],
             "title": f"An open strain with your therapist since {started}",
@@ -163,10 +149,11 @@ def _before_next_session(ruptures: pl.DataFrame, crumbs: pl.DataFrame) -> list[d
             f"touched something older: feeling {felt}.",
         ]
         if quote:
-            suggestions.insert(0, f'I wrote: "{quote}". I\'d like to understand that reaction.')
+            suggestions.insert(0, f"I wrote: {_quoted(quote)} I'd like to understand that reaction.")
+        yours = " and ".join(w.replace("my ", "your ", 1) for w in others[:2]) or "someone else"
         items.append({
             "kind": "breadcrumb", "finding_id": c["id"],
-            "title": f"Feeling {felt}: with your therapist, and with {like}",
+            "title": f"Feeling {felt}: with your therapist, and with {yours}",
             "why": ("A big reaction is a breadcrumb: following it can lead to older pain, and "
                     "therapy is a safe place to look at it."),
             "suggestions": suggestions,
@@ -239,6 +226,12 @@ def redact_names(report: dict[str, Any], people: pl.DataFrame, records: pl.DataF
     scrubbed["graph"]["nodes"] = [
         {**n, "label": names.get(n["label"], n["label"])} for n in scrubbed["graph"]["nodes"]]
     return scrubbed
+
+
+def _quoted(quote: str) -> str:
+    """A quote inside a sentence: its own closing punctuation, or a full stop."""
+    quote = quote.strip()
+    return f"\u201c{quote}\u201d" if quote[-1:] in ".!?…" else f"\u201c{quote}.\u201d"
 
 
 def _first_quote(evidence: Any) -> str | None:

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from patternlens.report.model import FELT
+from patternlens.report.wording import FELT
 
 
 def print_summary(console: Console, report: dict[str, Any], report_path: Path | None,
@@ -86,9 +86,13 @@ def _theme_table(console: Console, perv: dict[str, Any]) -> None:
     cells = perv.get("cells") or []
     if not cells:
         return
-    roles = [r for r in perv["roles"] if r != "all"][:7]
     share = {(c["theme"], c["role"]): c["share"] for c in cells}
-    themes = sorted(perv["themes"], key=lambda t: -share.get((t, "all"), 0))[:8]
+    # Only relationships where some theme came up, most themed first.
+    weight = {r: sum(v for (t, role), v in share.items() if role == r) for r in perv["roles"]}
+    roles = sorted((r for r in perv["roles"] if r != "all" and weight[r] > 0),
+                   key=lambda r: -weight[r])[:6]
+    themes = [t for t in sorted(perv["themes"], key=lambda t: -share.get((t, "all"), 0))
+              if share.get((t, "all"), 0) > 0][:8]
     table = Table(title="How often each theme comes up, by relationship (share of episodes)",
                   title_justify="left")
     table.add_column("theme")
@@ -101,4 +105,6 @@ def _theme_table(console: Console, perv: dict[str, Any]) -> None:
 
 
 def _pct(value: float | None) -> str:
-    return "" if not value else f"{value:.0%}"
+    if not value:
+        return ""
+    return f"{value:.0%}" if value >= 0.01 else "<1%"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import polars as pl
+
 # Current schema version of each event type. An older stored version is upcast on read.
 SCHEMA_VERSIONS: dict[str, int] = {
     "EntryRecorded": 2,
@@ -108,12 +110,41 @@ def chain_hash(prev_hash: str, seq: int, eid: str, digest: str, recorded_at: str
     return hashlib.sha256(f"{prev_hash}\x1f{seq}\x1f{eid}\x1f{digest}\x1f{recorded_at}".encode()).hexdigest()
 
 
+def chain_hashes(prev: str, last_seq: int, ids: list[str], digests: list[str], rec_us: int
+                 ) -> list[str]:
+    """``chain_hash`` over a batch appended after ``last_seq`` (the loop is the hot path of
+    a large import, so the hash is inlined)."""
+    out = []
+    sha, rec = hashlib.sha256, str(rec_us)
+    for seq, (eid, digest) in enumerate(zip(ids, digests, strict=True), start=last_seq + 1):
+        prev = sha(f"{prev}\x1f{seq}\x1f{eid}\x1f{digest}\x1f{rec}".encode()).hexdigest()
+        out.append(prev)
+    return out
+
+
 GENESIS = "0" * 64
 
 
 def entry_id(subject: str, source: str, source_ref: str) -> str:
     """Stable id of a journal entry: the same record of the same export always maps here."""
     return hashlib.sha256(f"{subject}\x1f{source}\x1f{source_ref}".encode()).hexdigest()[:16]
+
+
+# The same ids for whole frames: the key strings are built by Polars, only hashing loops.
+def entry_ids(frame: pl.DataFrame) -> list[str]:
+    keys = frame.select(pl.concat_str("subject", "source", "source_ref", separator="\x1f"))
+    return [hashlib.sha256(k.encode()).hexdigest()[:16] for k in keys.to_series()]
+
+
+def event_ids(frame: pl.DataFrame) -> list[str]:
+    """``event_id`` for each row of a frame with stream_id, version, event_type, payload_digest."""
+    keys = frame.select(pl.concat_str("stream_id", pl.col("version").cast(pl.String), "event_type",
+                                      "payload_digest", separator="\x1f"))
+    return [hashlib.sha256(k.encode()).hexdigest()[:32] for k in keys.to_series()]
+
+
+def payload_digests(payloads: pl.Series) -> list[str]:
+    return [hashlib.sha256(p.encode()).hexdigest() for p in payloads]
 
 
 def entry_stream(eid: str) -> str:

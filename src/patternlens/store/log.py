@@ -39,9 +39,12 @@ from patternlens.store.events import (
     StoredEvent,
     canonical_json,
     chain_hash,
+    chain_hashes,
     entry_stream,
     event_id,
+    event_ids,
     payload_digest,
+    payload_digests,
     upcast,
 )
 
@@ -221,20 +224,16 @@ class EventLog:
         unknown = set(frame["event_type"].unique()) - SCHEMA_VERSIONS.keys()
         if unknown:
             raise StoreError(f"unknown event type(s): {', '.join(sorted(unknown))}")
-        digests = (frame["payload_digest"].to_list() if "payload_digest" in frame.columns
-                   else [payload_digest(p) for p in frame["payload"]])
-        ids = [
-            event_id(s, v, t, d)
-            for s, v, t, d in zip(frame["stream_id"], frame["version"], frame["event_type"],
-                                  digests, strict=True)
-        ]
+        if "payload_digest" not in frame.columns:
+            frame = frame.with_columns(
+                pl.Series("payload_digest", payload_digests(frame["payload"]), pl.String))
         if "schema_version" not in frame.columns:
             frame = frame.with_columns(
                 pl.col("event_type").replace_strict(SCHEMA_VERSIONS, return_dtype=pl.Int32)
                 .alias("schema_version"))
-        batch = frame.select(*APPEND_COLUMNS, "schema_version").with_columns(
-            pl.Series("payload_digest", digests, pl.String),
-            pl.Series("event_id", ids, pl.String),
+        batch = frame.select(*APPEND_COLUMNS, "schema_version", "payload_digest")
+        batch = batch.with_columns(
+            pl.Series("event_id", event_ids(batch), pl.String),
             pl.col("version").cast(pl.Int32),
         ).unique("event_id", keep="first", maintain_order=True)
         with self._lock, self._transaction() as con:
@@ -249,11 +248,8 @@ class EventLog:
             last_seq, prev = (int(row[0]), str(row[1])) if row else (0, GENESIS)
             recorded_at = datetime.now(UTC).replace(tzinfo=UTC)
             rec_us = _epoch_us(recorded_at)
-            hashes = []
-            for offset, (eid, digest) in enumerate(zip(batch["event_id"], batch["payload_digest"],
-                                                       strict=True), start=1):
-                prev = chain_hash(prev, last_seq + offset, eid, digest, str(rec_us))
-                hashes.append(prev)
+            hashes = chain_hashes(prev, last_seq, batch["event_id"].to_list(),
+                                  batch["payload_digest"].to_list(), rec_us)
             rows = batch.select(
                 pl.int_range(last_seq + 1, last_seq + 1 + batch.height, dtype=pl.Int64).alias("seq"),
                 "event_id", "stream_id", "version", "event_type", "schema_version", "subject",
@@ -279,15 +275,15 @@ class EventLog:
             current = _frame(con.execute(
                 "SELECT stream_id, max(version)::INTEGER AS current FROM events "
                 "WHERE stream_id IN (SELECT stream_id FROM batch_streams) GROUP BY stream_id"))
-        expected = (
-            batch.with_row_index("_i")
-            .join(current, on="stream_id", how="left", maintain_order="left")
-            .with_columns(
-                (pl.col("current").fill_null(0)
-                 + pl.int_range(1, pl.len() + 1).over("stream_id", order_by="_i"))
-                .alias("expected"))
-            .filter(pl.col("version") != pl.col("expected"))
-        )
+        joined = batch.select("stream_id", "version").with_row_index("_i").join(
+            current, on="stream_id", how="left", maintain_order="left")
+        # Each stream once in the batch (an import): it must be one past its current version.
+        # Several events of one stream must follow each other without gaps.
+        step = (pl.lit(1) if batch["stream_id"].is_unique().all()
+                else pl.int_range(1, pl.len() + 1).over("stream_id", order_by="_i"))
+        expected = joined.with_columns(
+            (pl.col("current").fill_null(0) + step).alias("expected")
+        ).filter(pl.col("version") != pl.col("expected"))
         if expected.height:
             bad = expected.row(0, named=True)
             raise ConcurrencyError(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from patternlens.ingest.model import ENTRY_SCHEMA, Problem
-from patternlens.store.events import canonical_json, entry_id, payload_digest
+from patternlens.store.events import canonical_json, entry_ids, payload_digest, payload_digests
 from patternlens.store.log import AppendResult, EventLog
 
 ISO_UTC = "%Y-%m-%dT%H:%M:%S%.6fZ"
@@ -45,9 +45,7 @@ class ImportSummary:
 
 def entry_payloads(accepted: pl.DataFrame) -> pl.DataFrame:
     """Add entry_id, stream_id, payload (JSON) and payload_digest to accepted entries."""
-    keys = accepted.select("subject", "source", "source_ref").iter_rows()
-    ids = [entry_id(s, src, ref) for s, src, ref in keys]
-    with_ids = accepted.with_columns(pl.Series("entry_id", ids, pl.String))
+    with_ids = accepted.with_columns(pl.Series("entry_id", entry_ids(accepted), pl.String))
     payload = pl.struct(
         [pl.col("occurred_at").dt.to_string(ISO_UTC) if c == "occurred_at" else pl.col(c)
          for c in ENTRY_PAYLOAD]
@@ -57,7 +55,7 @@ def entry_payloads(accepted: pl.DataFrame) -> pl.DataFrame:
         pl.concat_str(pl.lit("entry-"), pl.col("entry_id")).alias("stream_id"),
     )
     return framed.with_columns(
-        pl.Series("payload_digest", [payload_digest(p) for p in framed["payload"]], pl.String))
+        pl.Series("payload_digest", payload_digests(framed["payload"]), pl.String))
 
 
 def record_entries(log: EventLog, accepted: pl.DataFrame, problems: Sequence[Problem], *,

@@ -1,0 +1,116 @@
+"""Analysis time: a full run over many writers, an incremental run after new entries, and
+one writer's journal end to end through the CLI (start-up included).
+
+    python benchmarks/analyze.py [--writers 1000] [--entries 1000]
+
+Prints seconds and peak memory for each, and the full/incremental ratio. Each measured
+step runs in a child process, so its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+# Sentences in the shapes journals use, so extraction has episodes to find.
+TEMPLATES = (
+    "My mom told me I was overreacting again.",
+    "Sam brushed it off when I tried to talk about work.",
+    "In therapy today my therapist asked about my week and I felt heard.",
+    "My boss decides everything and I had no say in the schedule.",
+    "I didn't tell her how much it hurt.",
+    "Priya really listened and I felt understood.",
+    "Growing up my dad used to yell at me when I cried.",
+    "I know it's small but I cried for hours, like a 9/10.",
+    "We talked about last session and she apologized.",
+    "I don't think therapy is helping and I want to quit.",
+    "Went for a walk after dinner, the light was beautiful.",
+    "Slept badly, coffee, emails, the usual Tuesday.",
+)
+
+CHILD = """
+import json, resource, sys, time
+import patternlens
+with patternlens.open(sys.argv[1]) as lens:
+    if len(sys.argv) > 2:
+        lens.import_paths([sys.argv[2]], subject=sys.argv[3] if len(sys.argv) > 3 else "me")
+    start = time.perf_counter()
+    result = lens.refresh()
+    seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "subjects": result.subjects, "full": result.full,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def write_corpus(path: Path, writers: int, entries: int, start: date, seed: int,
+                 prefix: str = "w") -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as out:
+        for w in range(writers):
+            for i in range(entries):
+                day = start + timedelta(days=i)
+                text = " ".join(rng.choices(TEMPLATES, k=6))
+                out.write(json.dumps({"id": f"{prefix}{w}-{day.isoformat()}-{i}", "subject": f"writer-{w}",
+                                      "date": day.isoformat(), "text": text}) + "\n")
+
+
+def child(store: Path, *extra: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(store), *extra],
+                         capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--writers", type=int, default=1000)
+    parser.add_argument("--entries", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        corpus = root / "corpus.jsonl"
+        write_corpus(corpus, args.writers, args.entries, date(2023, 1, 1), seed=1)
+        store = root / "corpus.duckdb"
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "patternlens", "--store", str(store), "import",
+                        str(corpus)], check=True, capture_output=True)
+        print(f"import {args.writers * args.entries:,} entries: {time.perf_counter() - t0:.1f} s")
+
+        full = child(store)
+        print(f"full analysis              {full['seconds']:8.2f} s  peak {full['peak_mb']:7.0f} MB")
+
+        one = root / "one-writer.jsonl"
+        write_corpus(one, 1, 1000, date(2030, 1, 1), seed=2, prefix="new")
+        inc_one = child(store, str(one), "writer-0")
+        print(f"incremental, +1,000 entries for one writer  {inc_one['seconds']:8.2f} s  "
+              f"peak {inc_one['peak_mb']:7.0f} MB  ratio {full['seconds'] / inc_one['seconds']:6.1f}x")
+
+        spread = root / "spread.jsonl"
+        write_corpus(spread, min(args.writers, 1000), max(1, 1000 // args.writers), date(2031, 1, 1),
+                     seed=3, prefix="spread")
+        inc_spread = child(store, str(spread))
+        print(f"incremental, +1,000 entries over {min(args.writers, 1000)} writers  "
+              f"{inc_spread['seconds']:8.2f} s  peak {inc_spread['peak_mb']:7.0f} MB  "
+              f"ratio {full['seconds'] / inc_spread['seconds']:6.1f}x")
+
+        journal = root / "journal.jsonl"
+        write_corpus(journal, 1, 1000, date(2024, 1, 1), seed=4, prefix="j")
+        single = root / "single.duckdb"
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "patternlens", "--store", str(single), "analyze",
+                        str(journal), "--out-dir", str(root / "reports")], check=True,
+                       capture_output=True)
+        print(f"CLI analyze, one 1,000-entry journal, start-up included: "
+              f"{time.perf_counter() - t0:.2f} s")
+        print("targets: incremental >= 50x faster than full; one journal < 2 s")
+
+
+if __name__ == "__main__":
+    main()
