@@ -162,7 +162,6 @@ def test_no_strong_reactions() -> None:
     assert found.schema == pl.Schema(BREADCRUMB_SCHEMA)
 
 
-@pytest.mark.xfail(strict=False, reason="extractor still tuning: no episode for the therapy moment yet")
 def test_demo_journal_breadcrumb() -> None:
     expected = json.loads((ROOT / "tests/data/demo_expected.json").read_text())["breadcrumb"]
     with patternlens.open(None) as lens:

@@ -349,7 +349,6 @@ def test_demo_planted_markers_make_the_planted_ledger() -> None:
     assert sorted(got) == sorted(want)
 
 
-@pytest.mark.xfail(strict=False, reason="extractor still tuning")
 def test_demo_journal_ruptures() -> None:
     demo = json.loads((ROOT / "tests/data/demo_expected.json").read_text())
     expected = demo["ruptures"]

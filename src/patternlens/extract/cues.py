@@ -1,0 +1,128 @@
+"""Finding lexicon cues, and deciding which ones the writer asserts.
+
+All patterns go through one Aho-Corasick pass (``str.extract_many`` / ``str.find_many``) over
+every entry's padded text at once; each match is then placed in its clause by offset. A cue is
+dropped from the told content when
+
+- a longer cue of the same group covers it ("not that she ever cared" covers "cared"),
+- a negator stands up to three words before it in its clause (VADER's window):
+  "Priya didn't judge me",
+- a hypothetical, fear or hedge marker stands earlier in its clause: "if she left",
+  "I'm afraid he'll think I'm dramatic",
+- (themes) the writer is its subject: "I ignored him" is not the other's response.
+
+Negated and hypothetical cues are kept with ``asserted = False`` so episodes can list them.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from patternlens.extract.lexicon import Lexicon
+from patternlens.extract.segments import prev_max_within, segment_id
+
+WORD_TAIL_RE = r"^([a-z0-9'_]*)"
+SPAN_BOUND = 1 << 32  # clause offsets stay below this
+WINDOW = 48  # characters looked back: three words and some
+MATCH_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.UInt32(), "cid": pl.UInt32(), "pos": pl.Int64(), "wlen": pl.Int64(),
+    "pattern": pl.String(), "group": pl.String(),
+}
+
+
+def matches(docs: pl.DataFrame, clauses: pl.DataFrame, patterns: pl.DataFrame) -> pl.DataFrame:
+    """Every occurrence of every pattern, placed in its clause, longer matches winning.
+
+    ``patterns`` has ``pattern`` and ``group``. Returns MATCH_SCHEMA rows: ``pos`` is the offset
+    of the match in its clause (``n[pos]`` is its first character), ``wlen`` its length up to the
+    end of its last word.
+    """
+    pats = sorted(set(patterns["pattern"].to_list()))
+    if not pats or docs.height == 0 or clauses.height == 0:
+        return pl.DataFrame(schema=MATCH_SCHEMA)
+    found = (
+        docs.select(
+            "row",
+            "base",
+            pl.col("w").str.extract_many(pats, overlapping=True).alias("pattern"),
+            pl.col("w").str.find_many(pats, overlapping=True).alias("_p"),
+        )
+        .explode(["pattern", "_p"])
+        .drop_nulls("pattern")
+        # w[p] is the pattern's leading space, so the word starts at norm[p]
+        .select("row", "pattern", (pl.col("base") + pl.col("_p").cast(pl.Int64)).alias("key"))
+        .sort("key")
+    )
+    found = found.join_asof(clauses.select("key", "cid", pl.col("key").alias("_k")), on="key",
+                            strategy="backward")
+    found = found.with_columns((pl.col("key") - pl.col("_k")).alias("pos")).drop("_k", "key")
+    found = found.join(patterns.select("pattern", "group").unique(), on="pattern")
+    plen = pl.col("pattern").str.strip_chars().str.len_chars().cast(pl.Int64)
+    found = found.with_columns(plen.alias("wlen"))
+    # a prefix pattern (" criticiz") spans to the end of its word, for the quote
+    n = clauses["n"].gather(found["cid"])
+    tail = n.str.slice(found["pos"] + found["wlen"]).str.extract(WORD_TAIL_RE).str.len_chars()
+    found = found.with_columns((pl.col("wlen") + tail.cast(pl.Int64)).alias("wlen"))
+    return drop_covered(found).select(list(MATCH_SCHEMA))
+
+
+def drop_covered(m: pl.DataFrame) -> pl.DataFrame:
+    """Drop matches lying inside a longer match of the same group in the same clause."""
+    end = pl.col("pos") + pl.col("wlen")
+    # the pattern breaks ties, so that the same text always keeps the same match
+    m = m.sort(["cid", "group", "pos", "wlen", "pattern"],
+               descending=[False, False, False, True, False])
+    # identical spans of different patterns ("yell" and "yelled") keep the first
+    before = prev_max_within(end, segment_id("cid", "group"), SPAN_BOUND)
+    return m.filter(before.is_null() | (before < end))
+
+
+def window_before(clauses: pl.DataFrame, m: pl.DataFrame, width: int = WINDOW) -> pl.Series:
+    """The clause text before each match (normalized), at most ``width`` characters."""
+    n = clauses["n"].gather(m["cid"])
+    start = (m["pos"] - width).clip(lower_bound=0)
+    return n.str.slice(start, m["pos"] - start)
+
+
+def window_after(clauses: pl.DataFrame, m: pl.DataFrame, width: int = 40) -> pl.Series:
+    """The clause text after each match (normalized), at most ``width`` characters."""
+    n = clauses["n"].gather(m["cid"])
+    return n.str.slice(m["pos"] + m["wlen"], width).fill_null("")
+
+
+def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+    """Label matches and add ``negated``, ``hypothetical``, ``own`` and ``asserted``.
+
+    ``m`` are matches of the lexicon's patterns (markers included); returns one row per match
+    and label, markers left out.
+    """
+    m = m.join(lex.cues, on=["pattern", "group"])
+    markers = (
+        m.filter(pl.col("kind") == "hyp")
+        .group_by("cid")
+        .agg((pl.col("pos") + pl.col("wlen")).min().alias("_hyp_end"))
+    )
+    rest = m.filter(pl.col("kind") != "hyp")
+    before = window_before(clauses, rest)
+    negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
+    own = before.str.contains(lex.self_re)
+    rest = rest.with_columns(negated.alias("negated"), own.alias("_own"))
+    rest = rest.join(markers, on="cid", how="left").with_columns(
+        (pl.col("_hyp_end").is_not_null() & (pl.col("_hyp_end") <= pl.col("pos")))
+        .alias("hypothetical"),
+        # "I ignored him": a theme is the other's response, never the writer's own act
+        (pl.col("kind").is_in(["theme", "red_flag"]) & pl.col("_own")).alias("own"),
+    )
+    # "no one really believed me": a negated positive response is a negative one
+    flips = (
+        (pl.col("kind") == "theme") & pl.col("label").is_in(list(lex.flip)) & pl.col("negated")
+        & ~pl.col("hypothetical") & ~pl.col("own")
+    )
+    rest = rest.with_columns(
+        pl.when(flips).then(pl.col("label").replace(lex.flip)).otherwise(pl.col("label"))
+        .alias("label"),
+        (pl.col("negated") & ~flips).alias("negated"),
+    )
+    return rest.drop("_hyp_end", "_own").with_columns(
+        (~pl.col("negated") & ~pl.col("hypothetical") & ~pl.col("own")).alias("asserted")
+    )

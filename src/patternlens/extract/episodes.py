@@ -1,0 +1,256 @@
+"""Assembling episodes and entry summaries from mentions, cues and intensities.
+
+A cue belongs to the person nearest before it in its clause, else the first one after it in
+the clause, else the last one earlier in the sentence ("My therapist said I was overreacting,
+and I shut down"); a rupture or repair cue in a sentence naming nobody, or a theme there that
+points back ("It felt like being brushed off"), else the last engaged person named earlier in
+the paragraph. An episode is one person in one clause, when that person is engaged there
+or carries a theme, a self-response or a therapy marker. Rupture, repair and red flags count
+only with the therapist; a rupture or repair marker without any person counts when its sentence
+is about the writer's therapy ("I've tried various therapists, but nothing's helped"), or
+anywhere in an entry that opens "Therapy.". Rupture cues carry their 3RS kind as label
+(withdrawal, confrontation).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from patternlens.extract.cues import window_before
+from patternlens.extract.segments import bfill_within, ffill_within, index_within, segment_id
+
+EPISODE_KINDS = ("theme", "response", "rupture", "repair", "red_flag")
+LABEL_KINDS = ("theme", "response", "emotion", "rupture", "repair", "red_flag", "past")
+
+EVIDENCE = pl.Struct({"label": pl.String(), "kind": pl.String(), "start": pl.Int64(),
+                      "end": pl.Int64(), "quote": pl.String()})
+EPISODE_SCHEMA: dict[str, pl.DataType] = {
+    "entry_id": pl.String(),
+    "subject": pl.String(),
+    "occurred_at": pl.Datetime("us", "UTC"),
+    "episode": pl.Int64(),
+    "start": pl.Int64(),
+    "end": pl.Int64(),
+    "role": pl.String(),
+    "person": pl.String(),
+    "themes": pl.List(pl.String()),
+    "responses": pl.List(pl.String()),
+    "emotions": pl.List(pl.String()),
+    "intensity": pl.Float64(),
+    "past": pl.Boolean(),
+    "in_therapy": pl.Boolean(),
+    "rupture": pl.Boolean(),
+    "repair": pl.Boolean(),
+    "red_flag": pl.Boolean(),
+    "negated": pl.List(pl.String()),
+    "evidence": pl.List(EVIDENCE),
+}
+EPISODE_FIELDS = [k for k in EPISODE_SCHEMA if k not in ("entry_id", "subject", "occurred_at")]
+ENTRY_SCHEMA: dict[str, pl.DataType] = {
+    "entry_id": pl.String(),
+    "roles": pl.List(pl.String()),
+    "themes": pl.List(pl.String()),
+    "responses": pl.List(pl.String()),
+    "emotions": pl.List(pl.String()),
+    "intensity": pl.Float64(),
+    "in_therapy": pl.Boolean(),
+    "rupture": pl.Boolean(),
+    "repair": pl.Boolean(),
+    "red_flag": pl.Boolean(),
+    "past": pl.Boolean(),
+    "strong": pl.Boolean(),
+    "crisis": pl.Boolean(),
+    "episodes": pl.List(pl.Struct({k: EPISODE_SCHEMA[k] for k in EPISODE_FIELDS})),
+}
+
+
+# cues that may reach back to the person of an earlier sentence of the paragraph
+CARRIED_KINDS = ("theme", "rupture", "repair")
+
+
+def paragraphs(clauses: pl.DataFrame) -> pl.Series:
+    """A global paragraph id per clause: a new one after each clause ending a line."""
+    ends = clauses["n"].str.contains(r"\n\s*$")
+    new = (ends.shift(1) | (clauses["row"] != clauses["row"].shift(1))).fill_null(True)
+    return new.cast(pl.Int64).cum_sum().alias("_para")
+
+
+def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
+           anaphor_re: str | None = None) -> pl.DataFrame:
+    """Add ``key`` (the person a cue belongs to, or null) and ``via_prev`` to content cues.
+
+    A rupture or repair cue in a sentence that names nobody, or a theme there in a clause that
+    points back ("It felt like ..."), belongs to the last person named (not a pronoun) and
+    engaged earlier in its paragraph ("Dr. Okafor glanced at the clock. It felt like being
+    brushed off."). ``anaphor_re`` is the lexicon's; without it every theme may carry.
+    """
+    sent = clauses["sentence"]
+    para = paragraphs(clauses)
+    people = mentions.filter(~pl.col("hypothetical")).select(
+        "row", "cid", "pos", "key",
+        # only a person named or called by role, and taking part in what the sentence tells,
+        # carries over: not a pronoun's guess, not a mere mention
+        pl.when((pl.col("kind") != "pron") & pl.col("engaged")).then(pl.col("key"))
+        .alias("_named"),
+        pl.lit(0, pl.Int32).alias("_order"),
+        pl.lit(None, pl.UInt32).alias("_cue"), pl.lit(False).alias("_carried"),
+    )
+    cues = content.with_row_index("_cue").select(
+        "row", "cid", "pos", pl.lit(None, pl.String).alias("key"),
+        pl.lit(None, pl.String).alias("_named"), pl.lit(1, pl.Int32).alias("_order"), "_cue",
+        pl.col("kind").is_in(CARRIED_KINDS).alias("_carried"),
+    )
+    if anaphor_re is not None:
+        # a theme carries only from a clause that points back ("It felt like ..."); a rupture
+        # or repair cue counts with the therapist alone, so it may carry as it is
+        opens = window_before(clauses, content).str.contains(anaphor_re)
+        theme = pl.Series(content["kind"] == "theme")
+        cues = cues.with_columns(pl.col("_carried") & (~theme | pl.Series(opens)))
+    stream = pl.concat([people, cues]).sort(["row", "cid", "pos", "_order"])
+    stream = stream.with_columns(
+        sent.gather(stream["cid"]).alias("_sentence"), para.gather(stream["cid"]).alias("_para")
+    )
+    stream = stream.with_columns(
+        segment_id("cid").alias("_c"), segment_id("row", "_sentence").alias("_s"),
+        segment_id("_para").alias("_p"),
+    )
+    before = ffill_within(pl.col("key"), pl.col("_c"))
+    after = bfill_within(pl.col("key"), pl.col("_c"))
+    earlier = ffill_within(pl.col("key"), pl.col("_s"))
+    later = bfill_within(pl.col("key"), pl.col("_s"))
+    in_para = pl.when(pl.col("_carried") & later.is_null()).then(
+        ffill_within(pl.col("_named"), pl.col("_p")))
+    got = stream.with_columns(
+        pl.coalesce(before, after, earlier, in_para).alias("_key"),
+        (before.is_not_null() | (after.is_null() & earlier.is_not_null())).alias("via_prev"),
+    ).filter(pl.col("_cue").is_not_null()).select("_cue", "_key", "via_prev")
+    return (
+        content.with_row_index("_cue")
+        .join(got, on="_cue", how="left")
+        .rename({"_key": "key"})
+        .drop("_cue")
+    )
+
+
+def evidence(label: pl.Expr, kind: pl.Expr) -> pl.Expr:
+    """Evidence struct for match rows carrying ``pos``, ``wlen``, ``_raw`` and ``_base``."""
+    return pl.struct(
+        label.alias("label"),
+        kind.alias("kind"),
+        (pl.col("_base") + pl.col("pos")).alias("start"),
+        (pl.col("_base") + pl.col("pos") + pl.col("wlen")).alias("end"),
+        pl.col("_raw").str.slice(pl.col("pos"), pl.col("wlen")).alias("quote"),
+    )
+
+
+def _with_raw(clauses: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.with_columns(
+        clauses["raw"].gather(rows["cid"]).alias("_raw"),
+        clauses["at"].gather(rows["cid"]).alias("_base"),
+    )
+
+
+def episodes(
+    clauses: pl.DataFrame,
+    mentions: pl.DataFrame,
+    content: pl.DataFrame,
+    intensity: pl.DataFrame,
+) -> pl.DataFrame:
+    """One row per episode: ``row`` plus the EPISODE_FIELDS columns (``episode`` numbered)."""
+    owned = content.filter(pl.col("key").is_not_null())
+    feel = mentions.filter(pl.col("feel")).select("cid", "key").unique()
+    carries = pl.concat([
+        owned.filter(pl.col("asserted") & pl.col("kind").is_in(EPISODE_KINDS)),
+        owned.filter(pl.col("asserted") & (pl.col("kind") == "emotion"))
+        .join(feel, on=["cid", "key"], how="semi"),
+    ]).select("cid", "key").unique()
+    ep = (
+        mentions.filter(pl.col("engaged"))
+        .select("row", "cid", "key").unique()
+        .vstack(carries.with_columns(clauses["row"].gather(carries["cid"]).alias("row"))
+                .select("row", "cid", "key"))
+        .unique()
+    )
+    first_pos = mentions.group_by("cid", "key").agg(pl.col("pos").min().alias("_first"))
+    ep = ep.join(first_pos, on=["cid", "key"], how="left")
+
+    m_ev = _with_raw(clauses, mentions.filter(pl.col("kind") != "pron")).sort(["cid", "pos"])
+    m_ev = m_ev.select("cid", "key", evidence(pl.col("role"), pl.lit("role")).alias("_ev")).unique(
+        ["cid", "key"], keep="first", maintain_order=True
+    )
+    told = _with_raw(clauses, owned.filter(pl.col("kind").is_in(LABEL_KINDS)))
+    told = told.with_columns(evidence(pl.col("label"), pl.col("kind")).alias("_ev"))
+
+    def labels(kinds: tuple[str, ...], asserted: bool = True) -> pl.Expr:
+        told = pl.col("asserted") if asserted else pl.col("negated") | pl.col("hypothetical")
+        return pl.col("label").filter(pl.col("kind").is_in(kinds) & told).unique().sort()
+
+    per = told.group_by("cid", "key").agg(
+        labels(("theme",)).alias("themes"),
+        labels(("response", "emotion")).alias("responses"),
+        labels(("emotion",)).alias("emotions"),
+        labels(("theme", "response", "emotion", "rupture", "repair", "red_flag"), False)
+        .alias("negated"),
+        (pl.col("kind").is_in(["rupture"]) & pl.col("asserted")).any().alias("_rupture"),
+        (pl.col("kind").is_in(["repair"]) & pl.col("asserted")).any().alias("_repair"),
+        (pl.col("kind").is_in(["red_flag"]) & pl.col("asserted") & pl.col("via_prev"))
+        .any().alias("_red"),
+        (pl.col("kind").eq("theme") & pl.col("asserted") & pl.col("label").ne("understood"))
+        .any().alias("_negative"),
+    )
+    # evidence: the person's words first, then the cues in text order
+    ev_rows = pl.concat([
+        m_ev.select("cid", "key", pl.lit(-1, pl.Int64).alias("_o"), "_ev"),
+        told.filter(pl.col("asserted") & (pl.col("kind") != "past"))
+        .select("cid", "key", pl.col("pos").alias("_o"), "_ev"),
+    ])
+    # cues at one offset keep one order whatever the input order: by kind, then label
+    ev_rows = ev_rows.sort([pl.col("cid"), pl.col("key"), pl.col("_o"),
+                            pl.col("_ev").struct.field("kind"),
+                            pl.col("_ev").struct.field("label"),
+                            pl.col("_ev").struct.field("end")])
+    evid = ev_rows.group_by(["cid", "key"], maintain_order=True).agg(pl.col("_ev").alias("evidence"))
+    # past and therapy markers describe the sentence or clause, whoever they are about
+    sent = clauses["sentence"]
+    past = content.filter((pl.col("kind") == "past") & pl.col("asserted"))
+    past = past.select(
+        clauses["row"].gather(past["cid"]).alias("row"),
+        sent.gather(past["cid"]).alias("sentence"),
+    ).unique().with_columns(pl.lit(True).alias("past"))
+    therapy = content.filter((pl.col("kind") == "therapy") & pl.col("asserted")).select("cid")
+    therapy = therapy.unique().with_columns(pl.lit(True).alias("_therapy_clause"))
+
+    ep = ep.with_columns(
+        sent.gather(ep["cid"]).alias("sentence"),
+        clauses["start"].gather(ep["cid"]).alias("start"),
+        clauses["end"].gather(ep["cid"]).alias("end"),
+    )
+    ep = (
+        ep.join(per, on=["cid", "key"], how="left")
+        .join(evid, on=["cid", "key"], how="left")
+        .join(past, on=["row", "sentence"], how="left")
+        .join(therapy, on="cid", how="left")
+        .join(intensity.select("cid", "intensity"), on="cid", how="left")
+    )
+    parts = pl.col("key").str.split_exact("\x1f", 1)
+    is_therapist = parts.struct.field("field_0") == "therapist"
+    empty = pl.lit([], dtype=pl.List(pl.String()))
+    ep = ep.with_columns(
+        parts.struct.field("field_0").alias("role"),
+        pl.when(parts.struct.field("field_1") == "").then(None)
+        .otherwise(parts.struct.field("field_1")).alias("person"),
+        *(pl.col(c).fill_null(empty) for c in ("themes", "responses", "emotions", "negated")),
+        pl.col("intensity").fill_null(0.0),
+        pl.col("past").fill_null(False),
+    ).with_columns(
+        (is_therapist | pl.col("_therapy_clause").fill_null(False)).alias("in_therapy"),
+        (is_therapist & (pl.col("_negative") | pl.col("_rupture")).fill_null(False))
+        .alias("rupture"),
+        (is_therapist & pl.col("_repair").fill_null(False)).alias("repair"),
+        (is_therapist & pl.col("_red").fill_null(False)).alias("red_flag"),
+        pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(EVIDENCE))),
+    )
+    ep = ep.sort(["row", "cid", "_first"], nulls_last=True).with_columns(
+        index_within(segment_id("row")).alias("episode")
+    )
+    return ep.select("row", *(pl.col(k).cast(EPISODE_SCHEMA[k]) for k in EPISODE_FIELDS))

@@ -1,0 +1,301 @@
+"""Who each clause is about: role words, declared and learned names, and pronouns.
+
+- Role words count as the writer's person after "my"/"our" (lexicon ``roles.toml``); bare forms
+  ("Mom said") unless someone else owns them ("her mom", "Sam's dad").
+- Names: the people the user declared, and names learned over all of a writer's entries
+  ("my partner Sam", "a therapist since November, Dr. Okafor", "Karen, my boss", and "Dr. Lee"
+  as therapist where the writer's entries naming them speak of therapy), so a later "Sam said"
+  is the partner. A name must be capitalised where it stands.
+- Pronouns (she/he/they) take the last person of a matching kind earlier in the entry; in an
+  entry about the writer's own session ("Therapy. She asked...") one with no antecedent is the
+  therapist.
+- A mention is *engaged* when the clause tells the person acting or being acted with; a mere
+  mention ("I should find a therapist", "I lost my grandpa") is not an episode.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from patternlens.extract.cues import matches, window_after, window_before
+from patternlens.extract.lexicon import Lexicon
+from patternlens.extract.segments import ffill_within, segment_id
+
+PEOPLE_SCHEMA: dict[str, pl.DataType] = {
+    "subject": pl.String(),
+    "name": pl.String(),
+    "role": pl.String(),
+}
+NAMES_SCHEMA: dict[str, pl.DataType] = {
+    "subject": pl.String(),
+    "pattern": pl.String(),
+    "person": pl.String(),
+    "role": pl.String(),
+}
+SEP = "\x1f"  # joins role and person into one key
+
+
+def _name_patterns(name: pl.Expr) -> pl.Expr:
+    """Padded patterns for a name: the whole name and, without a title, its first word."""
+    norm = (
+        name.str.to_lowercase().str.replace_all(r"[^a-z0-9'_]", " ").str.replace_all(" +", " ")
+        .str.strip_chars()
+    )
+    words = norm.str.split(" ")
+    titled = words.list.first().is_in(["dr", "mr", "mrs", "ms", "miss", "prof"])
+    short = pl.when(titled).then(words.list.last()).otherwise(words.list.first())
+    return pl.concat_list(" " + norm + " ", " " + short + " ").list.unique()
+
+
+def _learned(docs: pl.DataFrame, regex: str, lex: Lexicon) -> pl.DataFrame:
+    """(subject, person, role) for every match of a name-learning regex (groups role, person)."""
+    return (
+        docs.select("subject", pl.col("doc").str.extract_all(regex).alias("m"))
+        .explode("m")
+        .drop_nulls("m")
+        .with_columns(pl.col("m").str.extract_groups(regex).alias("g"))
+        .select(
+            "subject",
+            pl.col("g").struct.field("person").alias("person"),
+            pl.col("g").struct.field("role").str.to_lowercase().str.replace_all("-", " ")
+            .replace_strict(lex.noun_roles, default=None, return_dtype=pl.String).alias("role"),
+        )
+    )
+
+
+def _titled_therapists(docs: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+    """"Dr. Okafor" as therapist, when most of the writer's entries naming them speak of therapy."""
+    rx = lex.title_name_re
+    found = (
+        docs.select(
+            "subject",
+            pl.col("doc").str.contains(lex.therapy_context_re).alias("_ctx"),
+            pl.col("doc").str.extract_all(rx).list.eval(pl.element().str.extract(rx, 1))
+            .list.unique().alias("person"),
+        )
+        .explode("person")
+        .drop_nulls("person")
+    )
+    return (
+        found.group_by("subject", "person")
+        .agg(pl.col("_ctx").mean().alias("_share"))
+        .filter(pl.col("_share") >= lex.therapist_share)
+        .select("subject", ("Dr. " + pl.col("person")).alias("person"),
+                pl.lit("therapist").alias("role"))
+    )
+
+
+def learn_names(docs: pl.DataFrame, people: pl.DataFrame | None, lex: Lexicon) -> pl.DataFrame:
+    """Names per subject with their role, learned over all of a writer's entries at once.
+
+    Declared people come first; then names told with their role ("my partner Sam", "a therapist
+    since November, Dr. Okafor", "Karen, my boss"), the most frequent role per name winning;
+    then "Dr. Name" in the writer's therapy context, as therapist.
+    """
+    told = pl.concat([
+        _learned(docs, lex.learn_name_re, lex),
+        _learned(docs, lex.appositive_name_re, lex),
+        _learned(docs, lex.reverse_name_re, lex),
+    ])
+    titled = _titled_therapists(docs, lex)
+    found = (
+        pl.concat([told.with_columns(pl.lit(1).alias("_rank")),
+                   titled.with_columns(pl.lit(2).alias("_rank"))])
+        .drop_nulls()
+        .with_columns(_titled(pl.col("person")))
+        .filter(~pl.col("person").is_in(list(lex.name_stopwords)))
+        .group_by("subject", "person", "role")
+        .agg(pl.len(), pl.col("_rank").min())
+        .sort(["subject", "person", "_rank", "len", "role"],
+              descending=[False, False, False, True, False])
+        .unique(["subject", "person"], keep="first", maintain_order=True)
+        .select("subject", "person", "role", pl.lit(1).alias("_rank"))
+    )
+    declared = (
+        pl.DataFrame(schema=PEOPLE_SCHEMA)
+        if people is None
+        else people.select(pl.col(c).cast(pl.String) for c in PEOPLE_SCHEMA)
+    )
+    declared = declared.drop_nulls().select(
+        "subject", pl.col("name").alias("person"), "role", pl.lit(0).alias("_rank")
+    )
+    names = (
+        pl.concat([declared, found])
+        .with_columns(_name_patterns(pl.col("person")).alias("pattern"))
+        .explode("pattern")
+        .filter(pl.col("pattern").str.strip_chars() != "")
+        .sort(["subject", "pattern", "_rank"])
+        .unique(["subject", "pattern"], keep="first", maintain_order=True)
+        .select(list(NAMES_SCHEMA))
+    )
+    return names
+
+
+def _titled(person: pl.Expr) -> pl.Expr:
+    """One spelling per titled name: "Dr Okafor", "Doctor Okafor" -> "Dr. Okafor"."""
+    return person.str.replace(r"^(?:Dr|Doctor)\.?\s*", "Dr. ").alias("person")
+
+
+def therapist_keys(names: pl.DataFrame) -> pl.DataFrame:
+    """(subject, key): the writer's therapist as a mention key, the first one learned."""
+    return (
+        names.filter(pl.col("role") == "therapist")
+        .unique("subject", keep="first", maintain_order=True)
+        .select("subject", ("therapist" + SEP + pl.col("person")).alias("_therapist"))
+    )
+
+
+def mentions(
+    docs: pl.DataFrame,
+    clauses: pl.DataFrame,
+    person_matches: pl.DataFrame,
+    names: pl.DataFrame,
+    lex: Lexicon,
+) -> pl.DataFrame:
+    """Person mentions per clause, pronouns resolved, with their syntactic engagement.
+
+    ``person_matches`` are the assessed matches of the person group. Returns ``row``, ``cid``,
+    ``pos``, ``wlen``, ``kind`` (role, name, pron), ``role``, ``person``, ``key`` (role +
+    person), ``engaged``, ``hypothetical``, ``feel``.
+    """
+    pm = person_matches.filter(pl.col("kind") != "block")
+    pm = pm.with_columns(
+        window_before(clauses, pm).str.extract(lex.det_re, 1).alias("det"),
+        clauses["raw"].gather(pm["cid"]).str.slice(pm["pos"], 1).str.contains("^[A-Z]")
+        .alias("_cap"),
+    )
+    nouns = pm.filter((pl.col("kind") == "role") & ~pl.col("implicit")).join(
+        lex.determiners, left_on=["label", "det"], right_on=["role", "det"], how="left"
+    )
+    # "my mom", "a therapist" (weak); a bare word only as a name ("Mom said"), nobody else's
+    possessed = window_before(clauses, nouns).str.contains(lex.possessed_re)
+    nouns = nouns.with_columns(pl.Series("_possessed", possessed)).filter(
+        pl.col("weak").is_not_null()
+        | (pl.col("det").is_null() & pl.col("bare") & pl.col("_cap") & ~pl.col("_possessed"))
+    ).with_columns(pl.col("weak").fill_null(False))
+    # "his dad's car": someone else's person is no antecedent either
+    others = pm.filter(
+        (pl.col("kind") == "pron")
+        | (pl.col("implicit") & ~pl.col("det").fill_null("").is_in(list(lex.blocked_dets)))
+    ).with_columns(
+        pl.lit(False).alias("weak")
+    )
+    cols = ["row", "cid", "pos", "wlen", "kind", "role", "person", "gender", "weak", "implicit",
+            "feel", "negated", "hypothetical"]
+    roles = pl.concat([nouns.select(COLUMNS), others.select(COLUMNS)]).select(
+        "row", "cid", "pos", "wlen", "kind",
+        pl.when(pl.col("kind") == "pron").then(None).otherwise(pl.col("label")).alias("role"),
+        pl.lit(None, pl.String).alias("person"),
+        "gender", "weak", "implicit", "feel", "negated", "hypothetical",
+    )
+    name_rows = _name_mentions(docs, clauses, names).select(cols)
+    m = _merge_named(pl.concat([roles, name_rows], how="vertical_relaxed"))
+
+    before = window_before(clauses, m)
+    after = window_after(clauses, m)
+    told = (
+        after.str.contains(lex.engage_after_re)
+        | after.str.contains(lex.engage_after_verb_re)
+        | before.str.contains(lex.engage_before_re)
+    ) & ~before.str.contains(lex.block_before_re)
+    m = m.with_columns(
+        pl.when(pl.col("implicit"))
+        .then(False)
+        .when(pl.col("kind") == "pron")
+        .then(pl.Series(told) & ~pl.col("hypothetical"))
+        .when(pl.col("weak"))
+        .then(pl.Series(told) & ~pl.col("hypothetical")
+              & ~pl.Series(before.str.contains(lex.negator_person_re)))
+        .otherwise(pl.Series(told) & ~pl.col("hypothetical"))
+        .alias("engaged")
+    )
+    return _resolve_pronouns(m, therapy_entries(docs, names, lex))
+
+
+def therapy_entries(docs: pl.DataFrame, names: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+    """Entries about the writer's own session: ``row``, ``_therapist`` (the key an unnamed
+    pronoun without antecedent stands for there) and ``opens`` (the entry or one of its
+    paragraphs opens "Therapy." / "Session today"; else it tells the session's time)."""
+    opens = pl.col("norm").str.contains(lex.therapy_opening_re)
+    return (
+        docs.select("row", "subject", opens.alias("opens"),
+                    pl.col("norm").str.contains(lex.session_time_re).alias("_time"))
+        .filter(pl.col("opens") | pl.col("_time"))
+        .join(therapist_keys(names), on="subject", how="left", maintain_order="left")
+        .select("row", pl.col("_therapist").fill_null("therapist" + SEP), "opens")
+    )
+
+
+COLUMNS = ["row", "cid", "pos", "wlen", "kind", "label", "gender", "weak", "implicit", "feel",
+           "negated", "hypothetical"]
+
+
+def _name_mentions(docs: pl.DataFrame, clauses: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    schema = {
+        "row": pl.UInt32(), "cid": pl.UInt32(), "pos": pl.Int64(), "wlen": pl.Int64(),
+        "kind": pl.String(), "role": pl.String(), "person": pl.String(), "gender": pl.String(),
+        "weak": pl.Boolean(), "implicit": pl.Boolean(), "feel": pl.Boolean(),
+        "negated": pl.Boolean(), "hypothetical": pl.Boolean(),
+    }
+    if names.height == 0:
+        return pl.DataFrame(schema=schema)
+    hits = matches(docs, clauses, names.select("pattern", pl.lit("name").alias("group")))
+    # the name must be capitalised in the text as written ("Will" the partner, not "will")
+    capital = clauses["raw"].gather(hits["cid"]).str.slice(hits["pos"], 1).str.contains("^[A-Z]")
+    hits = hits.filter(capital)
+    hits = hits.with_columns(docs["subject"].gather(hits["row"]).alias("subject"))
+    hits = hits.join(names, on=["subject", "pattern"], how="inner")
+    return hits.select(
+        "row", "cid", "pos", "wlen", pl.lit("name").alias("kind"), "role", "person",
+        pl.lit("any").alias("gender"), pl.lit(False).alias("weak"),
+        pl.lit(False).alias("implicit"), pl.lit(False).alias("feel"),
+        pl.lit(False).alias("negated"), pl.lit(False).alias("hypothetical"),
+    ).cast(schema)  # type: ignore[arg-type]
+
+
+def _merge_named(m: pl.DataFrame) -> pl.DataFrame:
+    """"my partner Sam": drop the role words when the name follows them; the name carries both."""
+    m = m.sort(["cid", "pos"])
+    nxt_kind = pl.col("kind").shift(-1)
+    nxt_pos = pl.col("pos").shift(-1)
+    nxt_role = pl.col("role").shift(-1)
+    followed = (
+        (pl.col("cid").shift(-1) == pl.col("cid"))
+        & (pl.col("kind") == "role") & (nxt_kind == "name") & (nxt_role == pl.col("role"))
+        & (nxt_pos <= pl.col("pos") + pl.col("wlen") + 2)
+    )
+    return m.filter(~followed.fill_null(False))
+
+
+def _resolve_pronouns(m: pl.DataFrame, therapy: pl.DataFrame) -> pl.DataFrame:
+    m = m.sort(["row", "cid", "pos"]).with_columns(
+        (pl.col("role") + SEP + pl.col("person").fill_null("")).alias("key")
+    )
+    explicit = pl.col("kind") != "pron"
+    g = pl.col("gender")
+    last = {
+        "f": pl.when(explicit & g.is_in(["f", "any"])).then(pl.col("key")),
+        "m": pl.when(explicit & g.is_in(["m", "any"])).then(pl.col("key")),
+        "plural": pl.when(explicit & g.is_in(["plural", "any"])).then(pl.col("key")),
+    }
+    m = m.with_columns(segment_id("row").alias("_seg"))
+    m = m.with_columns(
+        *(ffill_within(expr, pl.col("_seg")).alias(f"_last_{k}") for k, expr in last.items())
+    )
+    resolved = (
+        pl.when(explicit).then(pl.col("key"))
+        .when(g == "f").then(pl.col("_last_f"))
+        .when(g == "m").then(pl.col("_last_m"))
+        .otherwise(pl.col("_last_plural"))
+    )
+    # in a therapy entry, "she" with nobody before her is the therapist
+    m = m.join(therapy.select("row", "_therapist"), on="row", how="left", maintain_order="left")
+    m = m.with_columns(pl.coalesce(resolved, pl.col("_therapist")).alias("key")).drop_nulls("key")
+    parts = pl.col("key").str.split_exact(SEP, 1)
+    return m.with_columns(
+        parts.struct.field("field_0").alias("role"),
+        pl.when(parts.struct.field("field_1") == "").then(None)
+        .otherwise(parts.struct.field("field_1")).alias("person"),
+    ).select("row", "cid", "pos", "wlen", "kind", "role", "person", "key", "engaged",
+             "hypothetical", "feel")
+

@@ -1,0 +1,48 @@
+"""Window operations over sorted, contiguous segments, without hashing into groups.
+
+Rows sorted so that each segment (a clause, a sentence, an entry) is one contiguous run can be
+scanned once: a segment id comes from comparing each row with the previous one, and a fill or
+running maximum is cut at segment starts. This is much faster than ``.over()`` when there are
+hundreds of thousands of small segments.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def segment_id(*cols: str) -> pl.Expr:
+    """0, 0, 1, 1, 1, 2, ...: a new id wherever any of ``cols`` changes (rows must be sorted)."""
+    changed = pl.lit(False)
+    for c in cols:
+        changed = changed | (pl.col(c) != pl.col(c).shift(1)).fill_null(True)
+    return changed.cast(pl.Int64).cum_sum()
+
+
+def ffill_within(value: pl.Expr, seg: pl.Expr) -> pl.Expr:
+    """Forward fill ``value`` without carrying it over from an earlier segment."""
+    tag = pl.when(value.is_not_null()).then(seg)
+    return pl.when(tag.forward_fill() == seg).then(value.forward_fill())
+
+
+def bfill_within(value: pl.Expr, seg: pl.Expr) -> pl.Expr:
+    """Backward fill ``value`` without carrying it over from a later segment."""
+    tag = pl.when(value.is_not_null()).then(seg)
+    return pl.when(tag.backward_fill() == seg).then(value.backward_fill())
+
+
+def index_within(seg: pl.Expr) -> pl.Expr:
+    """0, 1, 2, ... restarting at each segment."""
+    idx = pl.int_range(pl.len(), dtype=pl.Int64)
+    first = pl.when(seg != seg.shift(1).fill_null(-1)).then(idx).forward_fill()
+    return idx - first
+
+
+def prev_max_within(value: pl.Expr, seg: pl.Expr, bound: int) -> pl.Expr:
+    """Maximum of ``value`` over the earlier rows of the segment (null for the first row).
+
+    ``value`` must lie in ``[0, bound)``.
+    """
+    lifted = seg * bound + value
+    prev = lifted.cum_max().shift(1)
+    return pl.when(prev // bound == seg).then(prev - seg * bound)

@@ -1,0 +1,56 @@
+"""Negation, sarcasm, hypotheticals, hedges and the writer's own acts."""
+
+from __future__ import annotations
+
+from extract_helpers import entry, episodes_of, people_frame, run, themes
+
+
+def test_negated_theme_is_listed_not_counted() -> None:
+    x = run("Priya didn't judge me today.", people=people_frame(("me", "Priya", "therapist")))
+    (ep,) = episodes_of(x)
+    assert ep["role"] == "therapist" and ep["person"] == "Priya"
+    assert ep["themes"] == [] and ep["negated"] == ["judged"]
+    assert "judged" not in themes(x)
+
+
+def test_same_theme_without_negation_counts() -> None:
+    x = run("Priya judged me today.", people=people_frame(("me", "Priya", "therapist")))
+    assert themes(x) == ["judged"]
+
+
+def test_sarcastic_negation_is_negative() -> None:
+    x = run("My mom forgot my birthday again. Not that she ever cared.")
+    assert "uncared" in themes(x)
+    assert any("uncared" in ep["themes"] and ep["role"] == "mother" for ep in episodes_of(x))
+
+
+def test_negated_support_reads_as_dismissal() -> None:
+    x = run("My sister never really believed me.")
+    assert themes(x) == ["dismissed"]
+
+
+def test_feared_reaction_is_hypothetical() -> None:
+    x = run("My dad called. I'm afraid he'll think I'm dramatic.")
+    assert themes(x) == []
+    assert all(ep["themes"] == [] for ep in episodes_of(x))
+
+
+def test_conditional_leaving_is_not_abandonment() -> None:
+    x = run("My wife is away this week. If she left I would be lost.")
+    assert "abandoned" not in themes(x)
+
+
+def test_told_leaving_is_abandonment() -> None:
+    x = run("My wife left me last spring.")
+    assert themes(x) == ["abandoned"]
+
+
+def test_writer_as_subject_is_not_the_others_response() -> None:
+    x = run("I ignored my brother all day.")
+    assert themes(x) == []
+
+
+def test_passive_voice_keeps_the_theme() -> None:
+    x = run("I was yelled at by my boss in front of everyone.")
+    assert themes(x) == ["mistreated"]
+    assert entry(x)["roles"] == ["boss"]
