@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from patternlens.ingest.model import RAW_SCHEMA, Parsed, Problem
+from patternlens.ingest.model import RAW_SCHEMA, Parsed, Problem, valid_text
 from patternlens.ingest.source import Source
 from patternlens.ingest.text import decode, repair_mojibake
 
@@ -520,7 +520,7 @@ def _stage_records(
             columns[name].append(_as_string(row.get(name)))
         columns["tags"].append(_as_tags(row.get("tags")))
         columns["meta"].append(_dumps(extras) if extras else None)
-    return pl.DataFrame(columns, schema=_STAGED)
+    return pl.DataFrame({k: valid_text(v) for k, v in columns.items()}, schema=_STAGED)
 
 
 def _as_string(value: Any) -> str | None:

@@ -78,11 +78,26 @@ def raw_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
     """
     if not rows:
         return pl.DataFrame(schema=RAW_SCHEMA)
+    rows = [{k: valid_text(v) for k, v in row.items()} for row in rows]
     df = pl.DataFrame(rows, schema_overrides=RAW_SCHEMA, infer_schema_length=None, strict=False)
     for name, dtype in RAW_SCHEMA.items():
         if name not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=dtype).alias(name))
     return df.select([pl.col(n).cast(t) for n, t in RAW_SCHEMA.items()])
+
+
+def valid_text(value: object) -> object:
+    """Strings Polars can hold: JSON escapes like "\\ud825" decode to lone surrogates, which
+    are not text; they become U+FFFD instead of failing the whole file."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return value
+    if isinstance(value, list):
+        return [valid_text(v) for v in value]
+    return value
 
 
 def display_path(path: Path) -> str:

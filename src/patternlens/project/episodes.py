@@ -75,7 +75,6 @@ def refresh(log: EventLog) -> Refresh:
     declared = people(log)
     if full:
         touched: list[str] | None = None
-        entries = current_entries(log)
     else:
         assert checkpoint is not None
         touched = _touched_subjects(log, checkpoint.last_seq)
@@ -83,14 +82,12 @@ def refresh(log: EventLog) -> Refresh:
             with log.transaction() as con:
                 write_checkpoint(con, Checkpoint(NAME, head, EXTRACTOR_VERSION))
             return Refresh(0, 0, False, head)
-        entries = current_entries(log, subjects=touched)
-    records, episodes = build(entries, declared)
 
+    extracted = removed = 0
     with log.transaction() as con:
         if touched is None:
             con.execute("DELETE FROM entry_records")
             con.execute("DELETE FROM episodes")
-            removed = 0
         else:
             marks = ", ".join("?" for _ in touched)
             row = con.execute(f"SELECT count(*) FROM entry_records WHERE subject IN ({marks})",
@@ -98,10 +95,38 @@ def refresh(log: EventLog) -> Refresh:
             removed = int(row[0]) if row else 0
             for table, _ in TEXT_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE subject IN ({marks})", touched)
-        log.write_table(con, "entry_records", records)
-        log.write_table(con, "episodes", episodes)
+        # Whole journals a chunk at a time: memory stays bounded on a corpus of thousands
+        # of writers, and names learned in one entry still reach the writer's others.
+        for chunk in subject_chunks(log, touched):
+            records, episodes = build(current_entries(log, subjects=chunk), declared)
+            log.write_table(con, "entry_records", records)
+            log.write_table(con, "episodes", episodes)
+            extracted += records.height
         write_checkpoint(con, Checkpoint(NAME, head, EXTRACTOR_VERSION))
-    return Refresh(records.height, removed, full, head)
+    return Refresh(extracted, removed, full, head)
+
+
+CHUNK_ENTRIES = 50_000
+
+
+def subject_chunks(log: EventLog, subjects: Sequence[str] | None,
+                   max_entries: int = CHUNK_ENTRIES) -> list[list[str]]:
+    """Writers grouped so each group holds about ``max_entries`` entries (a writer with more
+    is a group of its own)."""
+    counts = log.query(
+        "SELECT subject, count(DISTINCT stream_id) AS n FROM events "
+        "WHERE event_type IN ('EntryRecorded', 'EntryAmended') GROUP BY subject ORDER BY subject")
+    if subjects is not None:
+        counts = counts.filter(pl.col("subject").is_in(list(subjects)))
+    chunks: list[list[str]] = []
+    size = 0
+    for subject, n in counts.iter_rows():
+        if not chunks or size + n > max_entries:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(subject)
+        size += n
+    return chunks
 
 
 def build(entries: pl.DataFrame, people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -156,10 +181,11 @@ def people(log: EventLog, *, until: datetime | None = None) -> pl.DataFrame:
 
 
 def records(log: EventLog, *, subject: str | None = None,
-            subjects: Sequence[str] | None = None) -> pl.DataFrame:
+            subjects: Sequence[str] | None = None, refreshed: bool = False) -> pl.DataFrame:
     """Entry records (refreshed first): one row per live entry with its episodes nested,
     plus source_ref and occurred_at from the entry itself, oldest first."""
-    refresh(log)
+    if not refreshed:
+        refresh(log)
     wanted = _subjects(subject, subjects)
     flat = log.query("SELECT * FROM entry_records WHERE " + _subject_filter(wanted), wanted or [])
     return nest(flat, episodes(log, subjects=wanted, refreshed=True))

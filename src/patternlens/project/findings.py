@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
+import duckdb
 import polars as pl
 
 from patternlens.analyze.alliance import session_scores, weekly_alliance
@@ -165,27 +166,39 @@ def refresh(log: EventLog) -> Refresh:
         with log.transaction() as con:
             write_checkpoint(con, Checkpoint(NAME, head, version()))
         return Refresh(0, False, head)
-    episodes = episode_projection.episodes(log, subjects=subjects, refreshed=True)
-    records = episode_projection.records(log, subjects=subjects)
-    entries = current_entries(log, entry_ids=records["entry_id"].to_list())
-    found = compute(episodes, records, sessions(log, subjects=subjects), entries)
+    # Whole writers a chunk at a time, as the episode projection does: bounded memory.
+    chunks = episode_projection.subject_chunks(log, subjects) or [[]]
+    written = 0
     with log.transaction() as con:
-        for name, frame in found.tables():
-            table = f"finding_{name}"
-            con.register("finding_rows", frame.to_arrow())
-            try:
-                if subjects is None:
-                    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM finding_rows")
-                    continue
-                con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM finding_rows LIMIT 0")
-                con.execute(f"DELETE FROM {table} WHERE subject IN "
-                            f"({', '.join('?' for _ in subjects)})", subjects)
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM finding_rows")
-            finally:
-                con.unregister("finding_rows")
+        for i, chunk in enumerate(chunks):
+            episodes = episode_projection.episodes(log, subjects=chunk, refreshed=True)
+            records = episode_projection.records(log, subjects=chunk, refreshed=True)
+            entries = current_entries(log, entry_ids=records["entry_id"].to_list())
+            found = compute(episodes, records, sessions(log, subjects=chunk), entries)
+            written += len(chunk)
+            for name, frame in found.tables():
+                _write(con, f"finding_{name}", frame, replace=subjects is None and i == 0,
+                       clear=subjects if i == 0 else None)
         write_checkpoint(con, Checkpoint(NAME, head, version()))
-    written = records["subject"].n_unique() if subjects is None else len(subjects)
     return Refresh(written, subjects is None, head)
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, replace: bool,
+           clear: Sequence[str] | None) -> None:
+    """Write one chunk's rows: the first chunk of a rebuild replaces the table; an update
+    first clears the rows of the writers it recomputes."""
+    con.register("finding_rows", frame.to_arrow())
+    try:
+        if replace:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM finding_rows")
+            return
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM finding_rows LIMIT 0")
+        if clear:
+            con.execute(f"DELETE FROM {table} WHERE subject IN ({', '.join('?' for _ in clear)})",
+                        list(clear))
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM finding_rows")
+    finally:
+        con.unregister("finding_rows")
 
 
 def read(log: EventLog, name: str, *, subject: str | None = None,
