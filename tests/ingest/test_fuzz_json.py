@@ -7,10 +7,12 @@ row lands with a date and text (or a mood) or is reported with a problem.
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from fuzzing import corrupted
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -185,26 +187,8 @@ def test_nesting_deeper_than_the_recursion_limit() -> None:
             _read_everywhere(name, data.encode())
 
 
-@st.composite
-def _corrupted(draw: st.DrawFn) -> tuple[str, bytes]:
-    name = draw(st.sampled_from(sorted(SAMPLE_FILES)))
-    data = bytearray(SAMPLE_FILES[name])
-    for _ in range(draw(st.integers(1, 6))):
-        op = draw(st.sampled_from(["flip", "delete", "insert", "truncate", "repeat"]))
-        at = draw(st.integers(0, max(len(data) - 1, 0)))
-        if op == "flip" and data:
-            data[at] = draw(st.integers(0, 255))
-        elif op == "delete":
-            del data[at:at + draw(st.integers(1, 40))]
-        elif op == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=20)
-                               | st.sampled_from([b"{", b"}", b"[", b"]", b",", b'"', b"\\",
+_corrupted = partial(corrupted, SAMPLE_FILES, st.sampled_from([b"{", b"}", b"[", b"]", b",", b'"', b"\\",
                                                   b"\n", b"\x00", b'{"uuid": "X"},']))
-        elif op == "truncate":
-            del data[at:]
-        else:
-            data[at:at] = bytes(data[at:at + draw(st.integers(1, 300))])
-    return name, bytes(data)
 
 
 @FUZZ

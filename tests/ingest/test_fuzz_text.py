@@ -6,9 +6,11 @@ problem, refs are unique within a file, and validation takes the result as it is
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import polars as pl
+from fuzzing import corrupted
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -94,25 +96,7 @@ def test_format_shaped_lines(name: str, lines: list[str], newline: str) -> None:
     _read_everywhere(name, newline.join(lines).encode("utf-8", errors="replace"))
 
 
-@st.composite
-def _corrupted(draw: st.DrawFn) -> tuple[str, bytes]:
-    name = draw(st.sampled_from(sorted(SAMPLE_FILES)))
-    data = bytearray(SAMPLE_FILES[name])
-    for _ in range(draw(st.integers(1, 6))):
-        op = draw(st.sampled_from(["flip", "delete", "insert", "truncate", "repeat"]))
-        at = draw(st.integers(0, max(len(data) - 1, 0)))
-        if op == "flip" and data:
-            data[at] = draw(st.integers(0, 255))
-        elif op == "delete":
-            del data[at:at + draw(st.integers(1, 40))]
-        elif op == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=20)
-                               | st.sampled_from(FRAGMENTS).map(lambda f: f.encode() + b"\n"))
-        elif op == "truncate":
-            del data[at:]
-        else:
-            data[at:at] = bytes(data[at:at + draw(st.integers(1, 200))])
-    return name, bytes(data)
+_corrupted = partial(corrupted, SAMPLE_FILES, st.sampled_from(FRAGMENTS).map(lambda f: f.encode() + b"\n"))
 
 
 @FUZZ
