@@ -199,3 +199,21 @@ def test_multi_writer_batch_writes_corpus_summary(tmp_path: Path) -> None:
 
     parquet = next((out / "corpus").glob("summary-*.parquet"))
     assert set(pl.read_parquet(parquet)["subject"]) == {"jordan", "alex"}
+
+
+def test_report_since_and_as_of_bound_the_period(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.duckdb")
+    run("--store", store, "import", str(DEMO))
+    early = tmp_path / "early.json"
+    result = run("--store", store, "report", "--format", "json", "--as-of", "2025-02-19",
+                 "--out", str(early))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(early.read_text(encoding="utf-8"))
+    assert report["period"]["as_of"] == "2025-02-19"
+    assert report["period"]["last_entry"] <= "2025-02-19"
+    assert [r["status"] for r in report["ruptures"]] == ["open"], "the repair came later"
+    late = tmp_path / "late.json"
+    run("--store", store, "report", "--format", "json", "--since", "2025-04-01", "--out", str(late))
+    report = json.loads(late.read_text(encoding="utf-8"))
+    assert report["timeline"] and all(t["date"] >= "2025-04-01" for t in report["timeline"])
+    assert all(s["date"] >= "2025-04-01" for s in report["strong"])

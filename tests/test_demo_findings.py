@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -94,10 +94,8 @@ def test_dismissed_findings_stay_out(tmp_path: Path) -> None:
 
 def test_as_of_answers_from_the_log_as_it_was(lens: Lens) -> None:
     before_repair = EXPECTED["ruptures"][0]["start_date"]  # rupture A, not yet repaired
-    ledger = lens.ruptures(as_of=_end_of(before_repair))
+    # Through the end of that day in the writer's own zone (America/Chicago).
+    ledger = lens.ruptures(as_of=date.fromisoformat(before_repair))
     assert ledger.height == 1
     assert ledger["status"][0] == "open"
 
-
-def _end_of(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(tzinfo=UTC) + timedelta(days=1, hours=12)

@@ -35,7 +35,7 @@ def test_mypy_strict_clean() -> None:
 def test_public_api_is_all() -> None:
     public = {name for name in dir(patternlens) if not name.startswith("_")}
     modules = {"cli", "errors", "ingest", "lens", "report", "store", "extract", "analyze",
-               "project", "taxonomy"}
+               "project", "taxonomy", "timezones"}
     assert set(patternlens.__all__) - {"__version__"} == public - modules
     for name in patternlens.__all__:
         assert getattr(patternlens, name) is not None

@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -80,8 +80,9 @@ def as_of_option(func: F) -> F:
     )(func)
 
 
-def _end_of_day(day: datetime | None) -> datetime | None:
-    return None if day is None else (day + timedelta(days=1)).replace(tzinfo=UTC)
+def _as_of_day(day: datetime | None) -> date | None:
+    """The day itself: "as of" a day means through its end in the writer's own time zone."""
+    return None if day is None else day.date()
 
 
 def emit(frame: pl.DataFrame, fmt: str, title: str | None = None) -> None:
@@ -222,7 +223,7 @@ def report(state: State, formats: tuple[str, ...], out: Path | None, out_dir: Pa
 
     lens = _open_waiting(state, wait)
     refreshed = lens.refresh()
-    at = _end_of_day(as_of)
+    at = _as_of_day(as_of)
     day = since.date() if since is not None else None
     if out is not None:
         if len(formats) != 1 or all_subjects:
@@ -440,7 +441,7 @@ def breadcrumbs(state: State, fmt: str, as_of: datetime | None, top: int) -> Non
       patternlens breadcrumbs
       patternlens breadcrumbs --format json --as-of 2025-03-01
     """
-    frame = state.open(create=False).breadcrumbs(subject=state.subject, as_of=_end_of_day(as_of))
+    frame = state.open(create=False).breadcrumbs(subject=state.subject, as_of=_as_of_day(as_of))
     frame = frame.head(top)
     if fmt == "table":
         frame = frame.select(
@@ -461,7 +462,7 @@ def ruptures(state: State, fmt: str, as_of: datetime | None) -> None:
     Example:
       patternlens ruptures --format json
     """
-    frame = state.open(create=False).ruptures(subject=state.subject, as_of=_end_of_day(as_of))
+    frame = state.open(create=False).ruptures(subject=state.subject, as_of=_as_of_day(as_of))
     if fmt == "table":
         frame = frame.select(
             "id", "started", "markers", "status", "repaired", "days_to_repair",
@@ -484,7 +485,7 @@ def themes(state: State, fmt: str, as_of: datetime | None, long_form: bool) -> N
       patternlens themes --long --format csv > themes.csv
     """
     lens = state.open(create=False)
-    at = _end_of_day(as_of)
+    at = _as_of_day(as_of)
     frame = (lens.pervasiveness(subject=state.subject, as_of=at) if long_form
              else lens.theme_table(subject=state.subject, as_of=at))
     if fmt == "table" and not long_form:
@@ -506,7 +507,7 @@ def strong(state: State, fmt: str, as_of: datetime | None, since: datetime | Non
     Example:
       patternlens strong --since 2025-05-01
     """
-    frame = state.open(create=False).strong(subject=state.subject, as_of=_end_of_day(as_of))
+    frame = state.open(create=False).strong(subject=state.subject, as_of=_as_of_day(as_of))
     if since is not None:
         frame = frame.filter(pl.col("occurred_at") >= since.replace(tzinfo=UTC))
     if fmt == "table":
@@ -531,7 +532,7 @@ def graph(state: State, fmt: str, out: Path | None, as_of: datetime | None) -> N
     """
     from patternlens.analyze.graph import GraphFormat, write_graph
 
-    g = state.open(create=False).graph(subject=state.subject, as_of=_end_of_day(as_of))
+    g = state.open(create=False).graph(subject=state.subject, as_of=_as_of_day(as_of))
     buffer = io.BytesIO()
     write_graph(g, buffer, cast(GraphFormat, fmt))
     if out is None:

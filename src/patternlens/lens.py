@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -128,7 +128,7 @@ class Lens:
         return self.log.forget(entry_id, text_tables=tables)
 
     # -- reading ---------------------------------------------------------------------------
-    def entries(self, *, subject: str | None = None, as_of: datetime | None = None) -> pl.DataFrame:
+    def entries(self, *, subject: str | None = None, as_of: date | None = None) -> pl.DataFrame:
         """The live entries, one row each, oldest first."""
         return current_entries(self.log, subject=subject, as_of=as_of)
 
@@ -144,13 +144,13 @@ class Lens:
 
     # -- findings --------------------------------------------------------------------------
     def findings(self, name: str, *, subject: str | None = None,
-                 as_of: datetime | None = None) -> pl.DataFrame:
+                 as_of: date | None = None) -> pl.DataFrame:
         """One finding table (strong, breadcrumbs, trails, ruptures, rupture_evidence,
         pervasiveness, alliance, sessions, red_flags, crisis), dismissed findings left out.
         ``as_of`` answers from the log as it stood then."""
         return finding_projection.read(self.log, name, subject=subject, as_of=as_of)
 
-    def breadcrumbs(self, *, subject: str | None = None, as_of: datetime | None = None
+    def breadcrumbs(self, *, subject: str | None = None, as_of: date | None = None
                     ) -> pl.DataFrame:
         """Strong reactions in therapy whose theme recurs with other people, best first, each
         with its ``trail``: the dated episodes, earliest echo first, with their quotes."""
@@ -159,7 +159,7 @@ class Lens:
         return _nest(crumbs, trail, "trail", ["entry_id", "source_ref", "date", "role", "person",
                                                "quote", "intensity", "past"])
 
-    def ruptures(self, *, subject: str | None = None, as_of: datetime | None = None
+    def ruptures(self, *, subject: str | None = None, as_of: date | None = None
                  ) -> pl.DataFrame:
         """The rupture ledger: strains with the therapist and whether a repair followed,
         open ones first, each with its ``evidence``."""
@@ -167,42 +167,42 @@ class Lens:
         evidence = self.findings("rupture_evidence", subject=subject, as_of=as_of)
         return _nest(ledger, evidence, "evidence", ["entry_id", "date", "kind", "quote"])
 
-    def strong(self, *, subject: str | None = None, as_of: datetime | None = None) -> pl.DataFrame:
+    def strong(self, *, subject: str | None = None, as_of: date | None = None) -> pl.DataFrame:
         """Reactions strong for this writer (against their own baseline) or out of proportion."""
         frame = self.findings("strong", subject=subject, as_of=as_of)
         return frame.filter(pl.col("strong_for_writer") | pl.col("out_of_proportion"))
 
-    def pervasiveness(self, *, subject: str | None = None, as_of: datetime | None = None
+    def pervasiveness(self, *, subject: str | None = None, as_of: date | None = None
                       ) -> pl.DataFrame:
         """CCRT pervasiveness, long form: per theme and role ("all" overall), the share of
         the writer's episodes that carry the theme."""
         return self.findings("pervasiveness", subject=subject, as_of=as_of)
 
-    def theme_table(self, *, subject: str = DEFAULT_SUBJECT, as_of: datetime | None = None
+    def theme_table(self, *, subject: str = DEFAULT_SUBJECT, as_of: date | None = None
                     ) -> pl.DataFrame:
         """Pervasiveness as a theme x role table (rows themes, columns roles, shares)."""
         return theme_role_table(self.pervasiveness(subject=subject, as_of=as_of), subject)
 
-    def alliance(self, *, subject: str | None = None, as_of: datetime | None = None
+    def alliance(self, *, subject: str | None = None, as_of: date | None = None
                  ) -> pl.DataFrame:
         """Weekly alliance trend from therapy episodes."""
         return self.findings("alliance", subject=subject, as_of=as_of)
 
-    def sessions(self, *, subject: str | None = None, as_of: datetime | None = None
+    def sessions(self, *, subject: str | None = None, as_of: date | None = None
                  ) -> pl.DataFrame:
         """Logged SRS/ORS scores with totals, strained sessions and reliable change."""
         return self.findings("sessions", subject=subject, as_of=as_of)
 
-    def red_flags(self, *, subject: str | None = None, as_of: datetime | None = None
+    def red_flags(self, *, subject: str | None = None, as_of: date | None = None
                   ) -> pl.DataFrame:
         """Lines crossed in therapy, kept apart from normal challenges."""
         return self.findings("red_flags", subject=subject, as_of=as_of)
 
-    def crisis(self, *, subject: str | None = None, as_of: datetime | None = None) -> pl.DataFrame:
+    def crisis(self, *, subject: str | None = None, as_of: date | None = None) -> pl.DataFrame:
         """Entries with crisis language (self-harm, suicide): shown first, never a pattern."""
         return self.findings("crisis", subject=subject, as_of=as_of)
 
-    def graph(self, *, subject: str = DEFAULT_SUBJECT, as_of: datetime | None = None) -> nx.DiGraph[str]:
+    def graph(self, *, subject: str = DEFAULT_SUBJECT, as_of: date | None = None) -> nx.DiGraph[str]:
         """The relationship graph: people, roles, themes and episodes, as NetworkX."""
         if as_of is not None:
             _, episodes = episode_projection.as_of(self.log, as_of, subject=subject)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from patternlens.analyze.ruptures import NEGATIVE_THEMES, with_local_date, without_crisis
+from patternlens.analyze.ruptures import NEGATIVE_THEMES, without_crisis
+from patternlens.timezones import with_local_date
 
 SMOOTHING = 0.5  # weight of the latest week in the smoothed index
 SRS_STRAINED = 36.0  # SRS total below this: the session felt strained

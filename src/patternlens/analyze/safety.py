@@ -18,8 +18,9 @@ from importlib import resources
 import polars as pl
 
 from patternlens.analyze.ids import with_finding_ids
-from patternlens.analyze.ruptures import short_quote, with_local_date, without_crisis
+from patternlens.analyze.ruptures import short_quote, without_crisis
 from patternlens.extract.sentences import document
+from patternlens.timezones import with_local_date
 
 RED_FLAG_NOTE = (
     "A therapist crossing this line is not a pattern of yours to work on. It is a reason to "

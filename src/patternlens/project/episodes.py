@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 
@@ -143,7 +143,7 @@ def build(entries: pl.DataFrame, people: pl.DataFrame) -> tuple[pl.DataFrame, pl
     return records, episodes
 
 
-def as_of(log: EventLog, at: datetime, *, subject: str | None = None
+def as_of(log: EventLog, at: date, *, subject: str | None = None
           ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(records, episodes) of the entries written up to ``at``: extracted afresh, with
     everything known now about who is who; nothing stored."""

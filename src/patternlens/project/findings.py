@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import polars as pl
@@ -20,13 +20,14 @@ from patternlens.analyze.alliance import session_scores, weekly_alliance
 from patternlens.analyze.baselines import strong_reactions
 from patternlens.analyze.breadcrumbs import breadcrumbs
 from patternlens.analyze.pervasiveness import pervasiveness
-from patternlens.analyze.ruptures import rupture_ledger, valid_zone, with_local_date
+from patternlens.analyze.ruptures import rupture_ledger
 from patternlens.analyze.safety import crisis_entries, exclude_crisis, red_flags
 from patternlens.extract import EXTRACTOR_VERSION
 from patternlens.project import episodes as episode_projection
 from patternlens.store.entries import current_entries
 from patternlens.store.log import EventLog
 from patternlens.store.projection import Checkpoint, read_checkpoint, write_checkpoint
+from patternlens.timezones import valid_zone, with_local_date
 
 NAME = "findings"
 ANALYSIS_VERSION = "1"
@@ -202,7 +203,7 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, r
 
 
 def read(log: EventLog, name: str, *, subject: str | None = None,
-         as_of: datetime | None = None, include_dismissed: bool = False) -> pl.DataFrame:
+         as_of: date | None = None, include_dismissed: bool = False) -> pl.DataFrame:
     """One finding table for one writer (or all), without dismissed findings.
 
     ``as_of`` recomputes from the entries written up to then (and sessions up to then),
@@ -211,7 +212,8 @@ def read(log: EventLog, name: str, *, subject: str | None = None,
     if as_of is not None:
         records, episodes = episode_projection.as_of(log, as_of, subject=subject)
         entries = current_entries(log, subject=subject, as_of=as_of)
-        logged = sessions(log, subject=subject).filter(pl.col("date") <= as_of.date())
+        day = as_of.date() if isinstance(as_of, datetime) else as_of
+        logged = sessions(log, subject=subject).filter(pl.col("date") <= day)
         found = compute(episodes, records, logged, entries)
         frame: pl.DataFrame = getattr(found, name)
     else:

@@ -9,7 +9,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ def render(report: dict[str, Any], fmt: str) -> str:
 
 
 def write_reports(lens: Lens, out_dir: Path, *, formats: Sequence[str] = ("html",),
-                  subjects: Sequence[str] | None = None, as_of: datetime | None = None,
+                  subjects: Sequence[str] | None = None, as_of: date | None = None,
                   since: date | None = None, redact: bool = False,
                   today: date | None = None) -> BatchResult:
     """Write ``<out_dir>/<subject>/report-<date>.<ext>`` and ``latest.<ext>`` for each writer,

@@ -23,7 +23,7 @@ DISCLAIMER = (
     "worth bringing to a session; what they mean is for you and your therapist to explore. "
     "If a finding does not fit, dismiss it (patternlens dismiss ID)."
 )
-def build_report(lens: Lens, *, subject: str, as_of: datetime | None = None,
+def build_report(lens: Lens, *, subject: str, as_of: date | None = None,
                  since: date | None = None, redact: bool = False, top: int = 5) -> dict[str, Any]:
     """Gather every finding for one writer into the report dict."""
     if as_of is None:
@@ -50,7 +50,7 @@ def build_report(lens: Lens, *, subject: str, as_of: datetime | None = None,
         "redacted": redact,
         "period": {
             "since": since.isoformat() if since else None,
-            "as_of": as_of.date().isoformat() if as_of else None,
+            "as_of": _day(as_of).isoformat() if as_of else None,
             "first_entry": _iso(records["date"].min()) if records.height else None,
             "last_entry": _iso(records["date"].max()) if records.height else None,
         },
@@ -183,7 +183,7 @@ def _pervasiveness(perv: pl.DataFrame) -> dict[str, Any]:
     }
 
 
-def _graph(lens: Lens, subject: str, as_of: datetime | None) -> dict[str, Any]:
+def _graph(lens: Lens, subject: str, as_of: date | None) -> dict[str, Any]:
     g = lens.graph(subject=subject, as_of=as_of)
     keep = {n for n, d in g.nodes(data=True) if d.get("kind") in ("person", "role", "theme")}
     nodes = [{"id": str(n), "kind": str(g.nodes[n].get("kind")),
@@ -258,6 +258,10 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 3)
     return value
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _iso(value: Any) -> str:

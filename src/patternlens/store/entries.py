@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 
 from patternlens.ingest.model import ENTRY_SCHEMA
 from patternlens.store.events import SCHEMA_VERSIONS, canonical_json, entry_stream, upcast
 from patternlens.store.log import EventLog
+from patternlens.timezones import with_local_date
 
 _PAYLOAD_DTYPE = pl.Struct({
     "entry_id": pl.String, **{k: (pl.String if k == "occurred_at" else v) for k, v in ENTRY_SCHEMA.items()},
@@ -21,14 +22,15 @@ ENTRY_COLUMNS = ["entry_id", *ENTRY_SCHEMA, "forgotten", "version", "recorded_at
 
 
 def current_entries(log: EventLog, *, subject: str | None = None,
-                    as_of: datetime | None = None,
+                    as_of: date | None = None,
                     entry_ids: Sequence[str] | None = None,
                     subjects: Sequence[str] | None = None) -> pl.DataFrame:
     """One row per live entry, oldest first: ENTRY_SCHEMA columns plus entry_id, version
     (how many times it was recorded or amended), recorded_at and seq of its latest event.
 
     ``as_of`` keeps the entries written up to then (journal time: a journal imported in
-    bulk today still answers for last March), each in its latest version. ``entry_ids``
+    bulk today still answers for last March), each in its latest version: up to an instant
+    for a ``datetime``, through the end of the day in the entry's own zone for a ``date``. ``entry_ids``
     reads only those entries.
     """
     streams = None if entry_ids is None else [entry_stream(e) for e in entry_ids]
@@ -48,8 +50,10 @@ def current_entries(log: EventLog, *, subject: str | None = None,
                                               time_unit="us"),
         pl.col("forgotten").fill_null(False),
     )
-    if as_of is not None:
+    if isinstance(as_of, datetime):
         decoded = decoded.filter(pl.col("occurred_at") <= as_of)
+    elif as_of is not None:  # a day: through its end in each entry's own time zone
+        decoded = with_local_date(decoded, name="_day").filter(pl.col("_day") <= as_of).drop("_day")
     return decoded.select(ENTRY_COLUMNS).sort("occurred_at", "entry_id", maintain_order=True)
 
 
