@@ -86,6 +86,9 @@ def _as_of_day(day: datetime | None) -> date | None:
 
 
 def emit(frame: pl.DataFrame, fmt: str, title: str | None = None) -> None:
+    if fmt == "table" and frame.is_empty():
+        click.echo(f"No {title.lower() if title else 'records'} found.")
+        return
     text = render(frame, fmt, title=title, console=Console(highlight=False))
     if text is not None:
         click.echo(text, nl=False)
@@ -266,7 +269,7 @@ def _open_waiting(state: State, wait: float) -> Lens:
     deadline = time.monotonic() + wait
     while True:
         try:
-            return state.open()
+            return state.open(create=False)
         except StoreInUseError:
             if time.monotonic() >= deadline:
                 raise
@@ -350,7 +353,7 @@ def entries(state: State, fmt: str, limit: int | None, with_text: bool) -> None:
                 pl.col("intensity").round(1),
                 pl.concat_list([pl.when(pl.col(f)).then(pl.lit(f)) for f in FLAGS])
                 .list.drop_nulls().alias("flags"))
-    emit(frame.tail(limit) if limit is not None else frame, fmt)
+    emit(frame.tail(limit) if limit is not None else frame, fmt, title="Entries")
 
 
 @cli.command("log")
@@ -370,7 +373,7 @@ def log_(state: State, fmt: str, types: tuple[str, ...], stream: str | None, lim
     shown = frame.tail(limit).select(
         "seq", "event_type", "stream_id", "version", "subject", "recorded_at",
         pl.col("payload").str.slice(0, 70) if fmt == "table" else pl.col("payload"))
-    emit(shown, fmt)
+    emit(shown, fmt, title="Events")
 
 
 @cli.command()
@@ -490,7 +493,7 @@ def themes(state: State, fmt: str, as_of: datetime | None, long_form: bool) -> N
              else lens.theme_table(subject=state.subject, as_of=at))
     if fmt == "table" and not long_form:
         frame = frame.with_columns(cs.numeric().round(2))
-    emit(frame, fmt, title="Themes by role (share of episodes)")
+    emit(frame, fmt, title="Themes by role" if not long_form else "Themes")
 
 
 @cli.command()
@@ -623,7 +626,7 @@ def people_list(state: State, fmt: str) -> None:
     Example:
       patternlens people list --format csv
     """
-    emit(state.open(create=False).people(subject=state.subject), fmt)
+    emit(state.open(create=False).people(subject=state.subject), fmt, title="People")
 
 
 def main() -> None:
