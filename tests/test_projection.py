@@ -76,3 +76,85 @@ def test_forget_removes_quotes_from_the_projection(tmp_path: Path) -> None:
         assert record["roles"].to_list() in ([], [[]])
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     assert text.encode() not in raw
+
+
+def _jsonl(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    path.write_text("".join(json.dumps({"id": i, "date": d, "text": t}) + "\n" for i, d, t in rows),
+                    encoding="utf-8")
+    return path
+
+
+JOURNAL = [
+    ("a1", "2025-01-02", "My partner Sam said I was too sensitive and I went quiet."),
+    ("a2", "2025-01-05", "Therapy today. Dr. Okafor asked about my week and I felt heard."),
+    ("a3", "2025-01-09", "Sam ignored me all evening. I know it's small but I cried for hours."),
+    ("a4", "2025-01-12", "My mom told me I was overreacting again, like when I was a kid."),
+]
+
+
+def _assert_same_as_rebuild(lens: patternlens.Lens) -> None:
+    inc, inc_episodes = _snapshot(lens), lens.episodes().sort("entry_id", "episode")
+    evidence = lens.log.query("SELECT * FROM name_evidence").sort(pl.all())
+    with lens.log.transaction() as con:
+        write_checkpoint(con, Checkpoint(projection.NAME, lens.log.max_seq(), "old-version"))
+    assert projection.refresh(lens.log).full
+    assert_frame_equal(_snapshot(lens), inc)
+    assert_frame_equal(lens.episodes().sort("entry_id", "episode"), inc_episodes)
+    assert_frame_equal(lens.log.query("SELECT * FROM name_evidence").sort(pl.all()), evidence)
+
+
+def test_new_entries_alone_are_extracted_while_names_stay(tmp_path: Path) -> None:
+    with patternlens.open(tmp_path / "s.duckdb") as lens:
+        lens.import_paths([_jsonl(tmp_path / "one.jsonl", JOURNAL)])
+        lens.import_paths([_jsonl(tmp_path / "other.jsonl", JOURNAL)], subject="other")
+        projection.refresh(lens.log)
+        more = [("b1", "2024-12-30", "Sam brushed it off when I tried to talk about work."),
+                ("b2", "2025-01-20", "Dr. Okafor said I seemed far away. I didn't tell her why.")]
+        lens.import_paths([_jsonl(tmp_path / "more.jsonl", more)])
+        step = projection.refresh(lens.log)
+        assert (step.extracted, step.removed, step.full) == (2, 0, False)
+        # the new entries were read with the names the older ones taught
+        new = lens.extraction().filter(pl.col("source_ref").is_in(["b1", "b2"])).sort("source_ref")
+        assert new["roles"].to_list() == [["partner"], ["therapist"]]
+        _assert_same_as_rebuild(lens)
+
+
+def test_a_new_name_re_reads_the_whole_journal(tmp_path: Path) -> None:
+    with patternlens.open(tmp_path / "s.duckdb") as lens:
+        lens.import_paths([_jsonl(tmp_path / "one.jsonl", JOURNAL)])
+        lens.import_paths([_jsonl(tmp_path / "other.jsonl", JOURNAL)], subject="other")
+        projection.refresh(lens.log)
+        # "Priya" was nobody in a5 until a later entry says who she is
+        lens.import_paths([_jsonl(tmp_path / "p.jsonl", [
+            ("a5", "2025-01-15", "Priya didn't judge me at all, which surprised me.")])])
+        assert projection.refresh(lens.log).extracted == 1
+        lens.import_paths([_jsonl(tmp_path / "q.jsonl", [
+            ("a6", "2025-01-16", "I had lunch with Priya, my best friend.")])])
+        step = projection.refresh(lens.log)
+        assert step.extracted == len(JOURNAL) + 2, "only the writer whose names changed is re-read"
+        a5 = lens.extraction().filter(pl.col("source_ref") == "a5")
+        assert a5["roles"].to_list() == [["friend"]]
+        _assert_same_as_rebuild(lens)
+
+
+def test_an_edit_that_takes_a_name_away_re_reads_the_journal(tmp_path: Path) -> None:
+    with patternlens.open(tmp_path / "s.duckdb") as lens:
+        lens.import_paths([_jsonl(tmp_path / "one.jsonl", JOURNAL)])
+        projection.refresh(lens.log)
+        edited = [("a1", "2025-01-02", "Someone said I was too sensitive and I went quiet."), *JOURNAL[1:]]
+        lens.import_paths([_jsonl(tmp_path / "one.jsonl", edited)])
+        step = projection.refresh(lens.log)
+        assert step.extracted == len(JOURNAL)
+        a3 = lens.extraction().filter(pl.col("source_ref") == "a3")
+        assert "partner" not in a3["roles"].to_list()[0]
+        # an edit that keeps the names is read alone, and a retraction removes just its rows
+        lens.import_paths([_jsonl(tmp_path / "one.jsonl", [*edited[:3], (
+            "a4", "2025-01-12", "My mom told me I was overreacting again.")])])
+        assert projection.refresh(lens.log).extracted == 1
+        lens.retract(lens.extraction().filter(pl.col("source_ref") == "a4")["entry_id"][0])
+        step = projection.refresh(lens.log)
+        assert step.extracted == 0 and step.removed == 1
+        # retracting the only entry that made "Dr. Okafor" the therapist changes the names
+        lens.retract(lens.extraction().filter(pl.col("source_ref") == "a2")["entry_id"][0])
+        assert projection.refresh(lens.log).extracted == 2
+        _assert_same_as_rebuild(lens)

@@ -113,6 +113,6 @@ def test_every_lexicon_file_has_a_version() -> None:
 
 def test_public_api() -> None:
     assert sorted(pkg.__all__) == [
-        "ENTRY_SCHEMA", "EPISODE_SCHEMA", "EXTRACTOR_VERSION", "Extraction", "extract",
-        "extractor_version",
+        "ENTRY_SCHEMA", "EPISODE_SCHEMA", "EXTRACTOR_VERSION", "Extraction", "NAME_EVIDENCE_SCHEMA",
+        "extract", "extractor_version", "learned_names",
     ]

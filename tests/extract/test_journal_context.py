@@ -105,3 +105,25 @@ def test_a_theme_that_does_not_point_back_stays_unowned() -> None:
     x = run("My mom glanced at her phone while I talked. I feel judged by everyone.")
     assert ("mother", "judged") not in _pairs(episodes_of(x))
     assert "judged" in entry(x)["themes"]
+
+
+def test_new_entries_with_prior_evidence_read_as_in_the_whole_journal() -> None:
+    """The store extracts only new entries when their journal's names stay the same: with the
+    other entries' stored evidence, a new entry comes out as a whole-journal run gives it."""
+    texts = ["I've been seeing a therapist since November, Dr. Okafor, on Tuesdays.",
+             "My boss, Karen, rewrote my copy.", "Therapy today. Dr. Lee asked about my sleep.",
+             "Karen decided the launch date without me.", "Dr. Okafor said I seemed far away.",
+             "Dr. Lee said I was doing well."]
+    frame = entries_frame(texts)
+    whole = extract(frame)
+    old = extract(frame.head(3))
+    new = extract(frame.tail(3), prior=old.name_evidence)
+    assert new.entries.to_dicts() == whole.entries.tail(3).to_dicts()
+    assert new.episodes.to_dicts() == whole.episodes.filter(
+        pl.col("entry_id").is_in(frame.tail(3)["entry_id"].to_list())).to_dicts()
+    # without the evidence the new entries lose the names learned earlier
+    alone = extract(frame.tail(3))
+    assert alone.entries["roles"].to_list() != whole.entries.tail(3)["roles"].to_list()
+    # evidence is per entry: all of it is the sum of its parts
+    both = pl.concat([old.name_evidence, new.name_evidence])
+    assert both.sort(pl.all()).equals(whole.name_evidence.sort(pl.all()))

@@ -22,7 +22,13 @@ from patternlens.extract.cues import assess, matches, window_before
 from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_FIELDS, EPISODE_SCHEMA
 from patternlens.extract.intensity import clause_intensity
 from patternlens.extract.lexicon import Lexicon, load_lexicon
-from patternlens.extract.roles import learn_names, mentions, therapy_entries
+from patternlens.extract.roles import (
+    EVIDENCE_SCHEMA,
+    mentions,
+    name_evidence,
+    names_from_evidence,
+    therapy_entries,
+)
 from patternlens.extract.sentences import clauses as split_clauses
 from patternlens.extract.sentences import prepare
 
@@ -30,10 +36,17 @@ __all__ = [
     "ENTRY_SCHEMA",
     "EPISODE_SCHEMA",
     "EXTRACTOR_VERSION",
+    "NAME_EVIDENCE_SCHEMA",
     "Extraction",
     "extract",
     "extractor_version",
+    "learned_names",
 ]
+
+# Per-entry evidence of who is who, kept by the store so names can be learned again without
+# re-reading a whole journal (see ``extract``'s ``prior``).
+NAME_EVIDENCE_SCHEMA: dict[str, pl.DataType] = {
+    "entry_id": pl.String(), **{k: v for k, v in EVIDENCE_SCHEMA.items() if k != "row"}}
 
 
 def extractor_version() -> str:
@@ -51,15 +64,21 @@ class Extraction:
     episodes: pl.DataFrame  # EPISODE_SCHEMA
     entries: pl.DataFrame  # ENTRY_SCHEMA
     version: str
+    name_evidence: pl.DataFrame  # NAME_EVIDENCE_SCHEMA, for these entries only
 
 
-def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extraction:
+def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None,
+            prior: pl.DataFrame | None = None) -> Extraction:
     """Extract relationship episodes from ``entries``.
 
     ``entries`` needs entry_id, subject, occurred_at, title, text (mood_level and tags are
     accepted and not used yet); ``people`` (subject, name, role) are the people the user
     declared. Offsets in episodes and evidence index the analysed text: ``title + "\\n" +
     text``, or ``text`` alone when the entry has no title.
+
+    Names are learned from all the entries given plus ``prior`` (NAME_EVIDENCE_SCHEMA): the
+    stored evidence of the same writers' other entries. Extracting new entries with their
+    journal's prior evidence gives what extracting the whole journal would give them.
     """
     lex = load_lexicon()
     meta = entries.select(
@@ -78,7 +97,11 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
         (pl.col("group") != "person") & ~pl.col("kind").is_in(["booster", "disproportion"])
     )
 
-    names = learn_names(docs.select("subject", "doc"), people, lex)
+    evidence = name_evidence(docs.select("row", "subject", "doc"), lex)
+    known = evidence.drop("row")
+    if prior is not None:
+        known = pl.concat([known, prior.select(known.columns).cast(known.schema)])
+    names = names_from_evidence(known, people, lex)
     men = mentions(docs, cl, persons, names, lex)
     content = _episodes.assign(cl, men, content, lex.anaphor_re)
     intens = clause_intensity(cl, content, markers, lex)
@@ -95,7 +118,14 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
                                                    maintain_order="left")
         .select(list(ENTRY_SCHEMA)),
         version=lex.version,
+        name_evidence=evidence.join(meta.select("row", "entry_id"), on="row", how="left",
+                                    maintain_order="left").select(list(NAME_EVIDENCE_SCHEMA)),
     )
+
+
+def learned_names(evidence: pl.DataFrame, people: pl.DataFrame | None = None) -> pl.DataFrame:
+    """(subject, pattern, person, role): the names a journal's evidence teaches."""
+    return names_from_evidence(evidence, people, load_lexicon())
 
 
 def _entry_summary(

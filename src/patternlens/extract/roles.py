@@ -47,15 +47,25 @@ def _name_patterns(name: pl.Expr) -> pl.Expr:
     return pl.concat_list(" " + norm + " ", " " + short + " ").list.unique()
 
 
+EVIDENCE_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.UInt32(),
+    "subject": pl.String(),
+    "person": pl.String(),
+    "role": pl.String(),
+    "rank": pl.Int32(),
+    "therapy_context": pl.Boolean(),
+}
+
+
 def _learned(docs: pl.DataFrame, regex: str, lex: Lexicon) -> pl.DataFrame:
-    """(subject, person, role) for every match of a name-learning regex (groups role, person)."""
+    """(row, subject, person, role) for every match of a name-learning regex (groups role, person)."""
     return (
-        docs.select("subject", pl.col("doc").str.extract_all(regex).alias("m"))
+        docs.select("row", "subject", pl.col("doc").str.extract_all(regex).alias("m"))
         .explode("m")
         .drop_nulls("m")
         .with_columns(pl.col("m").str.extract_groups(regex).alias("g"))
         .select(
-            "subject",
+            "row", "subject",
             pl.col("g").struct.field("person").alias("person"),
             pl.col("g").struct.field("role").str.to_lowercase().str.replace_all("-", " ")
             .replace_strict(lex.noun_roles, default=None, return_dtype=pl.String).alias("role"),
@@ -63,41 +73,62 @@ def _learned(docs: pl.DataFrame, regex: str, lex: Lexicon) -> pl.DataFrame:
     )
 
 
-def _titled_therapists(docs: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
-    """"Dr. Okafor" as therapist, when most of the writer's entries naming them speak of therapy."""
+def _titled_mentions(docs: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+    """(row, subject, person, therapy_context): each "Dr. Name" an entry names, once per entry."""
     rx = lex.title_name_re
-    found = (
+    return (
         docs.select(
-            "subject",
-            pl.col("doc").str.contains(lex.therapy_context_re).alias("_ctx"),
+            "row", "subject",
+            pl.col("doc").str.contains(lex.therapy_context_re).alias("therapy_context"),
             pl.col("doc").str.extract_all(rx).list.eval(pl.element().str.extract(rx, 1))
             .list.unique().alias("person"),
         )
         .explode("person")
         .drop_nulls("person")
     )
-    return (
-        found.group_by("subject", "person")
-        .agg(pl.col("_ctx").mean().alias("_share"))
-        .filter(pl.col("_share") >= lex.therapist_share)
-        .select("subject", ("Dr. " + pl.col("person")).alias("person"),
-                pl.lit("therapist").alias("role"))
-    )
 
 
-def learn_names(docs: pl.DataFrame, people: pl.DataFrame | None, lex: Lexicon) -> pl.DataFrame:
-    """Names per subject with their role, learned over all of a writer's entries at once.
-
-    Declared people come first; then names told with their role ("my partner Sam", "a therapist
-    since November, Dr. Okafor", "Karen, my boss"), the most frequent role per name winning;
-    then "Dr. Name" in the writer's therapy context, as therapist.
-    """
+def name_evidence(docs: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+    """What each entry tells about who is who (EVIDENCE_SCHEMA): names told with their role
+    (rank 1, one row per telling) and titled names with whether the entry speaks of therapy
+    (rank 2). Per entry, so a store can keep it and learn a writer's names again without
+    re-reading the whole journal."""
     told = pl.concat([
         _learned(docs, lex.learn_name_re, lex),
         _learned(docs, lex.appositive_name_re, lex),
         _learned(docs, lex.reverse_name_re, lex),
-    ])
-    titled = _titled_therapists(docs, lex)
+    ]).with_columns(pl.lit(1, pl.Int32).alias("rank"), pl.lit(None, pl.Boolean).alias("therapy_context"))
+    titled = _titled_mentions(docs, lex).with_columns(
+        ("Dr. " + pl.col("person")).alias("person"), pl.lit("therapist").alias("role"),
+        pl.lit(2, pl.Int32).alias("rank"))
+    return (
+        pl.concat([told, titled], how="diagonal_relaxed")
+        .drop_nulls(["person", "role"])
+        .select(pl.col(c).cast(t) for c, t in EVIDENCE_SCHEMA.items())
+    )
+
+
+def learn_names(docs: pl.DataFrame, people: pl.DataFrame | None, lex: Lexicon) -> pl.DataFrame:
+    """Names per subject with their role, learned over all of a writer's entries at once."""
+    return names_from_evidence(name_evidence(docs, lex), people, lex)
+
+
+def names_from_evidence(evidence: pl.DataFrame, people: pl.DataFrame | None, lex: Lexicon
+                        ) -> pl.DataFrame:
+    """Names per subject with their role, from all of a writer's entries' evidence.
+
+    Declared people come first; then names told with their role ("my partner Sam", "a therapist
+    since November, Dr. Okafor", "Karen, my boss"), the most frequent role per name winning;
+    then "Dr. Name" as therapist when most of the writer's entries naming them speak of therapy.
+    """
+    told = evidence.filter(pl.col("rank") == 1).select("subject", "person", "role")
+    titled = (
+        evidence.filter(pl.col("rank") == 2)
+        .group_by("subject", "person")
+        .agg(pl.col("therapy_context").mean().alias("_share"))
+        .filter(pl.col("_share") >= lex.therapist_share)
+        .select("subject", "person", pl.lit("therapist").alias("role"))
+    )
     found = (
         pl.concat([told.with_columns(pl.lit(1).alias("_rank")),
                    titled.with_columns(pl.lit(2).alias("_rank"))])

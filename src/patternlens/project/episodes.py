@@ -1,11 +1,13 @@
 """The episode projection: extraction results kept in the store, refreshed from the log.
 
-Two tables in the store file, ``entry_records`` (one row per live entry) and ``episodes``,
-each row stamped with the extractor version. A checkpoint (last sequence number and
-extractor version) says how far they reflect the log: a refresh re-extracts the
-journals of the writers touched by later events (a whole journal, because names learned in
-one entry shape the reading of the others), and everything when the extractor (code or
-lexicon) changed.
+Three tables in the store file: ``entry_records`` (one row per live entry), ``episodes``,
+each row stamped with the extractor version, and ``name_evidence`` (what each entry tells
+about who is who). A checkpoint (last sequence number and extractor version) says how far
+they reflect the log. A refresh extracts only the entries changed by later events, reading
+them with their journal's stored name evidence, as long as the names a writer's journal
+teaches stay the same; a writer whose names changed (a new "my partner Sam", a declared
+person) is re-extracted whole, because a name shapes the reading of every entry. A changed
+extractor (code or lexicon) rebuilds everything.
 """
 
 from __future__ import annotations
@@ -14,17 +16,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import duckdb
 import polars as pl
 
 from patternlens.extract import ENTRY_SCHEMA as RECORD_SCHEMA
-from patternlens.extract import EPISODE_SCHEMA, EXTRACTOR_VERSION, extract
+from patternlens.extract import (
+    EPISODE_SCHEMA,
+    EXTRACTOR_VERSION,
+    NAME_EVIDENCE_SCHEMA,
+    extract,
+    learned_names,
+)
 from patternlens.store.entries import current_entries
 from patternlens.store.log import EventLog
 from patternlens.store.projection import Checkpoint, read_checkpoint, write_checkpoint
 
 NAME = "episodes"
 # Tables holding quotes of entry text: ``forget`` deletes an entry's rows from them.
-TEXT_TABLES = (("entry_records", "entry_id"), ("episodes", "entry_id"))
+TEXT_TABLES = (("entry_records", "entry_id"), ("episodes", "entry_id"), ("name_evidence", "entry_id"))
 
 _ENTRY_EVENTS = ("EntryRecorded", "EntryAmended", "EntryRetracted", "EntryForgotten")
 RECORD_COLUMNS = [c for c in RECORD_SCHEMA if c != "episodes"]
@@ -45,6 +54,10 @@ CREATE TABLE IF NOT EXISTS episodes (
     evidence STRUCT(label VARCHAR, kind VARCHAR, "start" BIGINT, "end" BIGINT, quote VARCHAR)[],
     extractor_version VARCHAR
 );
+CREATE TABLE IF NOT EXISTS name_evidence (
+    entry_id VARCHAR, subject VARCHAR, person VARCHAR, role VARCHAR, rank INTEGER,
+    therapy_context BOOLEAN
+);
 """
 
 
@@ -64,7 +77,7 @@ def ensure_tables(log: EventLog) -> None:
 
 
 def refresh(log: EventLog) -> Refresh:
-    """Bring entry_records and episodes up to the end of the log."""
+    """Bring entry_records, episodes and name_evidence up to the end of the log."""
     ensure_tables(log)
     head = log.max_seq()
     checkpoint = read_checkpoint(log, NAME)
@@ -73,37 +86,83 @@ def refresh(log: EventLog) -> Refresh:
         return Refresh(0, 0, False, head)
 
     declared = people(log)
-    if full:
-        touched: list[str] | None = None
-    else:
-        assert checkpoint is not None
-        touched = _touched_subjects(log, checkpoint.last_seq)
-        if not touched:  # only other kinds of events (dismissals, session scores) came in
-            with log.transaction() as con:
-                write_checkpoint(con, Checkpoint(NAME, head, EXTRACTOR_VERSION))
-            return Refresh(0, 0, False, head)
-
     extracted = removed = 0
     with log.transaction() as con:
-        if touched is None:
-            con.execute("DELETE FROM entry_records")
-            con.execute("DELETE FROM episodes")
-        else:
-            marks = ", ".join("?" for _ in touched)
-            row = con.execute(f"SELECT count(*) FROM entry_records WHERE subject IN ({marks})",
-                              touched).fetchone()
-            removed = int(row[0]) if row else 0
+        if full:
             for table, _ in TEXT_TABLES:
-                con.execute(f"DELETE FROM {table} WHERE subject IN ({marks})", touched)
-        # Whole journals a chunk at a time: memory stays bounded on a corpus of thousands
-        # of writers, and names learned in one entry still reach the writer's others.
-        for chunk in subject_chunks(log, touched):
-            records, episodes = build(current_entries(log, subjects=chunk), declared)
-            log.write_table(con, "entry_records", records)
-            log.write_table(con, "episodes", episodes)
-            extracted += records.height
+                con.execute(f"DELETE FROM {table}")
+            extracted = _extract_whole(log, con, None, declared)
+        else:
+            assert checkpoint is not None
+            events = log.events_frame(after_seq=checkpoint.last_seq,
+                                      types=(*_ENTRY_EVENTS, "PersonDeclared"))
+            # a declared person changes the names of the writer's whole journal
+            whole = set(events.filter(pl.col("event_type") == "PersonDeclared")["subject"].to_list())
+            changed = (
+                events.filter(pl.col("event_type") != "PersonDeclared", ~pl.col("subject").is_in(list(whole)))
+                .select("subject", pl.col("stream_id").str.strip_prefix("entry-").alias("entry_id"))
+                .unique(maintain_order=True)
+            )
+            if not changed.is_empty():
+                moved, extracted, removed = _extract_changed(log, con, changed, declared)
+                whole |= moved
+            if whole:
+                subjects = sorted(whole)
+                removed += _delete(con, "subject", subjects)
+                extracted += _extract_whole(log, con, subjects, declared)
         write_checkpoint(con, Checkpoint(NAME, head, EXTRACTOR_VERSION))
     return Refresh(extracted, removed, full, head)
+
+
+def _extract_whole(log: EventLog, con: duckdb.DuckDBPyConnection, subjects: Sequence[str] | None,
+                   declared: pl.DataFrame) -> int:
+    """Extract whole journals a chunk at a time: memory stays bounded on a corpus of thousands
+    of writers, and names learned in one entry still reach the writer's others."""
+    extracted = 0
+    for chunk in subject_chunks(log, subjects):
+        records, episodes, evidence = build(current_entries(log, subjects=chunk), declared)
+        _write(log, con, records, episodes, evidence)
+        extracted += records.height
+    return extracted
+
+
+def _extract_changed(log: EventLog, con: duckdb.DuckDBPyConnection, changed: pl.DataFrame,
+                     declared: pl.DataFrame) -> tuple[set[str], int, int]:
+    """Extract only the changed entries of each writer whose names stay the same; return the
+    writers whose names changed (to be re-extracted whole), and the counts done here."""
+    subjects = changed["subject"].unique().sort().to_list()
+    ids = changed["entry_id"].to_list()
+    stored = log.query("SELECT * FROM name_evidence WHERE list_contains(?, subject)", [subjects])
+    stored = stored.select(list(NAME_EVIDENCE_SCHEMA)).cast(NAME_EVIDENCE_SCHEMA)  # type: ignore[arg-type]
+    prior = stored.filter(~pl.col("entry_id").is_in(ids))
+    records, episodes, evidence = build(current_entries(log, entry_ids=ids), declared, prior)
+    before = learned_names(stored, declared)
+    after = learned_names(pl.concat([prior, evidence]), declared)
+    moved = set(pl.concat([before.join(after, on=list(after.columns), how="anti", nulls_equal=True),
+                           after.join(before, on=list(after.columns), how="anti", nulls_equal=True)])
+                ["subject"].to_list())
+    keep = changed.filter(~pl.col("subject").is_in(list(moved)))
+    removed = _delete(con, "entry_id", keep["entry_id"].to_list())
+    mine = pl.col("subject").is_in(keep["subject"].unique().to_list())
+    _write(log, con, records.filter(mine), episodes.filter(mine), evidence.filter(mine))
+    return moved, int(records.filter(mine).height), removed
+
+
+def _delete(con: duckdb.DuckDBPyConnection, column: str, values: Sequence[str]) -> int:
+    """Delete the rows of these writers or entries from every projection table; return how
+    many entry records went."""
+    row = con.execute(f"SELECT count(*) FROM entry_records WHERE list_contains(?, {column})",
+                      [list(values)]).fetchone()
+    for table, _ in TEXT_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE list_contains(?, {column})", [list(values)])
+    return int(row[0]) if row else 0
+
+
+def _write(log: EventLog, con: duckdb.DuckDBPyConnection, records: pl.DataFrame,
+           episodes: pl.DataFrame, evidence: pl.DataFrame) -> None:
+    log.write_table(con, "entry_records", records)
+    log.write_table(con, "episodes", episodes)
+    log.write_table(con, "name_evidence", evidence)
 
 
 CHUNK_ENTRIES = 50_000
@@ -129,10 +188,12 @@ def subject_chunks(log: EventLog, subjects: Sequence[str] | None,
     return chunks
 
 
-def build(entries: pl.DataFrame, people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Extract entries into (flat entry records, episodes), both stamped with the version."""
+def build(entries: pl.DataFrame, people: pl.DataFrame, prior: pl.DataFrame | None = None
+          ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Extract entries into (flat entry records, episodes, name evidence), the first two
+    stamped with the version; ``prior`` is the name evidence of the writers' other entries."""
     result = extract(entries.select("entry_id", "subject", "occurred_at", "title",
-                                    pl.col("text").fill_null(""), "mood_level", "tags"), people)
+                                    pl.col("text").fill_null(""), "mood_level", "tags"), people, prior)
     records = result.entries.join(
         entries.select("entry_id", "subject", "source_ref", "occurred_at", "timezone"),
         on="entry_id", how="left", maintain_order="left")
@@ -140,7 +201,7 @@ def build(entries: pl.DataFrame, people: pl.DataFrame) -> tuple[pl.DataFrame, pl
         "entry_id", "subject", "source_ref", "occurred_at", "timezone", *RECORD_COLUMNS[1:]
     ).with_columns(pl.lit(result.version).alias("extractor_version"))
     episodes = result.episodes.with_columns(pl.lit(result.version).alias("extractor_version"))
-    return records, episodes
+    return records, episodes, result.name_evidence
 
 
 def as_of(log: EventLog, at: date, *, subject: str | None = None
@@ -148,7 +209,7 @@ def as_of(log: EventLog, at: date, *, subject: str | None = None
     """(records, episodes) of the entries written up to ``at``: extracted afresh, with
     everything known now about who is who; nothing stored."""
     entries = current_entries(log, subject=subject, as_of=at)
-    flat, episodes = build(entries, people(log))
+    flat, episodes, _ = build(entries, people(log))
     return nest(flat, episodes), episodes
 
 
@@ -162,12 +223,6 @@ def nest(flat: pl.DataFrame, episodes: pl.DataFrame) -> pl.DataFrame:
     return out.with_columns(
         pl.col("occurred_at").dt.convert_time_zone("UTC"),
         pl.col("episodes").fill_null(pl.lit([], dtype=RECORD_SCHEMA["episodes"])))
-
-
-def _touched_subjects(log: EventLog, after_seq: int) -> list[str]:
-    """Writers with entry or people events after the checkpoint."""
-    events = log.events_frame(after_seq=after_seq, types=(*_ENTRY_EVENTS, "PersonDeclared"))
-    return sorted(events["subject"].unique().to_list())
 
 
 def people(log: EventLog, *, until: datetime | None = None) -> pl.DataFrame:
