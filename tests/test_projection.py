@@ -158,3 +158,22 @@ def test_an_edit_that_takes_a_name_away_re_reads_the_journal(tmp_path: Path) -> 
         lens.retract(lens.extraction().filter(pl.col("source_ref") == "a2")["entry_id"][0])
         assert projection.refresh(lens.log).extracted == 2
         _assert_same_as_rebuild(lens)
+
+
+def test_a_store_from_before_name_evidence_is_rebuilt_once(tmp_path: Path) -> None:
+    """A checkpoint that names only the extractor (the first layout, without name_evidence)
+    must not be trusted: incremental reads would miss the names older entries taught."""
+    from patternlens.extract import EXTRACTOR_VERSION
+
+    with patternlens.open(tmp_path / "s.duckdb") as lens:
+        lens.import_paths([_jsonl(tmp_path / "one.jsonl", JOURNAL)])
+        projection.refresh(lens.log)
+        with lens.log.transaction() as con:
+            con.execute("DELETE FROM name_evidence")
+            write_checkpoint(con, Checkpoint(projection.NAME, lens.log.max_seq(), EXTRACTOR_VERSION))
+        lens.import_paths([_jsonl(tmp_path / "more.jsonl", [
+            ("b1", "2025-02-01", "Sam brushed it off when I tried to talk about work.")])])
+        assert projection.refresh(lens.log).full
+        b1 = lens.extraction().filter(pl.col("source_ref") == "b1")
+        assert b1["roles"].to_list() == [["partner"]]
+        assert projection.refresh(lens.log).extracted == 0

@@ -32,6 +32,9 @@ from patternlens.store.log import EventLog
 from patternlens.store.projection import Checkpoint, read_checkpoint, write_checkpoint
 
 NAME = "episodes"
+# The tables' own layout: a store written before name_evidence existed is rebuilt once.
+LAYOUT = "2"
+VERSION = f"{EXTRACTOR_VERSION}/layout-{LAYOUT}"
 # Tables holding quotes of entry text: ``forget`` deletes an entry's rows from them.
 TEXT_TABLES = (("entry_records", "entry_id"), ("episodes", "entry_id"), ("name_evidence", "entry_id"))
 
@@ -81,7 +84,7 @@ def refresh(log: EventLog) -> Refresh:
     ensure_tables(log)
     head = log.max_seq()
     checkpoint = read_checkpoint(log, NAME)
-    full = checkpoint is None or checkpoint.version != EXTRACTOR_VERSION
+    full = checkpoint is None or checkpoint.version != VERSION
     if not full and checkpoint is not None and checkpoint.last_seq >= head:
         return Refresh(0, 0, False, head)
 
@@ -110,7 +113,7 @@ def refresh(log: EventLog) -> Refresh:
                 subjects = sorted(whole)
                 removed += _delete(con, "subject", subjects)
                 extracted += _extract_whole(log, con, subjects, declared)
-        write_checkpoint(con, Checkpoint(NAME, head, EXTRACTOR_VERSION))
+        write_checkpoint(con, Checkpoint(NAME, head, VERSION))
     return Refresh(extracted, removed, full, head)
 
 
@@ -242,8 +245,14 @@ def records(log: EventLog, *, subject: str | None = None,
     if not refreshed:
         refresh(log)
     wanted = _subjects(subject, subjects)
+    return nest(flat_records(log, subjects=wanted), episodes(log, subjects=wanted, refreshed=True))
+
+
+def flat_records(log: EventLog, *, subjects: Sequence[str] | None = None) -> pl.DataFrame:
+    """The stored entry records without their episodes (no refresh)."""
+    wanted = _subjects(None, subjects)
     flat = log.query("SELECT * FROM entry_records WHERE " + _subject_filter(wanted), wanted or [])
-    return nest(flat, episodes(log, subjects=wanted, refreshed=True))
+    return flat.with_columns(pl.col("occurred_at").dt.convert_time_zone("UTC"))
 
 
 def episodes(log: EventLog, *, subject: str | None = None, subjects: Sequence[str] | None = None,

@@ -9,7 +9,7 @@ tables and filtered out when read, so a dismissal can be reviewed and the ids st
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
@@ -66,10 +66,19 @@ TEXT_TABLES = (
 )
 
 
+Texts = Callable[[Sequence[str]], pl.DataFrame]
+
+
 def compute(episodes: pl.DataFrame, records: pl.DataFrame, sessions: pl.DataFrame,
-            entries: pl.DataFrame) -> Findings:
+            entries: pl.DataFrame | Texts) -> Findings:
     """Every finding from episodes, entry records (with their time zones), logged session
-    scores and the entries themselves (for quotes). Dates come out in the writer's zone."""
+    scores and the entries themselves (for quotes): a frame, or a function reading the
+    entries with the given ids, so only the few entries a finding quotes are read. Dates
+    come out in the writer's zone."""
+    texts = _texts(entries)
+    flagged = records.filter(pl.col("crisis") | pl.col("rupture") | pl.col("repair")
+                             | pl.col("red_flag"))["entry_id"]
+    entries = texts(flagged.to_list())
     crisis = crisis_entries(records, episodes, entries=entries)
     flags = red_flags(episodes, records, entries=entries)
     # Crisis entries are shown first and never turned into patterns.
@@ -92,15 +101,34 @@ def compute(episodes: pl.DataFrame, records: pl.DataFrame, sessions: pl.DataFram
         .drop("moment_date", "first_date")
     )
     ledger, evidence = rupture_ledger(safe_eps, safe_records, entries=entries)
+    evidence = evidence.rename({"id": "finding_id"})
+    # Quotes are widened for findings only: the strong table has a row for every episode.
+    found_strong = strong.filter(pl.col("finding"))
+    quoted = pl.concat([f.select("entry_id") for f in (found_strong, trails, evidence, flags, crisis)])
+    entries = texts(quoted["entry_id"].unique().to_list())
     return Findings(
-        strong=sentence_quotes(strong, entries), breadcrumbs=crumbs,
+        strong=_update(strong, sentence_quotes(found_strong, entries)), breadcrumbs=crumbs,
         trails=sentence_quotes(trails, entries), ruptures=ledger,
-        rupture_evidence=sentence_quotes(evidence.rename({"id": "finding_id"}), entries),
+        rupture_evidence=sentence_quotes(evidence, entries),
         pervasiveness=pervasiveness(safe_eps),
         alliance=weekly_alliance(safe_eps, safe_records, entries=entries),
         sessions=session_scores(sessions), red_flags=sentence_quotes(flags, entries),
         crisis=sentence_quotes(crisis, entries),
     )
+
+
+def _texts(entries: pl.DataFrame | Texts) -> Texts:
+    if callable(entries):
+        return entries
+    frame = entries
+    return lambda ids: frame.filter(pl.col("entry_id").is_in(list(ids)))
+
+
+def _update(frame: pl.DataFrame, changed: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the quotes of the rows in ``changed`` (same ids), row order kept."""
+    quotes = changed.select("id", pl.col("quote").alias("_quote"))
+    return (frame.join(quotes, on="id", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("_quote", "quote").alias("quote")).drop("_quote"))
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -173,9 +201,9 @@ def refresh(log: EventLog) -> Refresh:
     with log.transaction() as con:
         for i, chunk in enumerate(chunks):
             episodes = episode_projection.episodes(log, subjects=chunk, refreshed=True)
-            records = episode_projection.records(log, subjects=chunk, refreshed=True)
-            entries = current_entries(log, entry_ids=records["entry_id"].to_list())
-            found = compute(episodes, records, sessions(log, subjects=chunk), entries)
+            records = episode_projection.flat_records(log, subjects=chunk)
+            found = compute(episodes, records, sessions(log, subjects=chunk),
+                            lambda ids: current_entries(log, entry_ids=ids))
             written += len(chunk)
             for name, frame in found.tables():
                 _write(con, f"finding_{name}", frame, replace=subjects is None and i == 0,
