@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -165,8 +168,6 @@ def test_same_record_twice_in_one_import_is_one_entry(lens: Lens, tmp_path: Path
 
 
 def test_zipped_vault_and_folder_give_the_same_entries(tmp_path: Path) -> None:
-    import zipfile
-
     vault = SAMPLES / "obsidian"
     archive = tmp_path / "vault.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -179,3 +180,104 @@ def test_zipped_vault_and_folder_give_the_same_entries(tmp_path: Path) -> None:
         assert from_zip.problems == from_folder.problems == []  # .obsidian/ skipped in both
         assert from_zip.added == from_folder.added > 0
         assert set(zip_lens.entries()["entry_id"]) == set(folder_lens.entries()["entry_id"])
+
+
+# -- damaged zip archives: one bad member costs only itself ---------------------------------
+
+def _member_data(archive: Path, member: str) -> tuple[int, int]:
+    """Offset and length of a member's compressed bytes in the archive file."""
+    raw = archive.read_bytes()
+    with zipfile.ZipFile(archive) as zf:
+        info = zf.getinfo(member)
+    # The local header is 30 fixed bytes, then the name and the extra field, then the data.
+    name_len, extra_len = struct.unpack_from("<HH", raw, info.header_offset + 26)
+    return info.header_offset + 30 + name_len + extra_len, info.compress_size
+
+
+def _central_entry(raw: bytes, member: str) -> int:
+    """Offset of a member's record in the zip's central directory."""
+    pos = raw.find(b"PK\x01\x02")
+    while pos >= 0:
+        (name_len,) = struct.unpack_from("<H", raw, pos + 28)
+        if raw[pos + 46:pos + 46 + name_len] == member.encode():
+            return pos
+        pos = raw.find(b"PK\x01\x02", pos + 1)
+    raise AssertionError(f"{member} not in the central directory")
+
+
+def _scramble(raw: bytearray, archive: Path, member: str) -> None:  # zlib.error
+    start, _ = _member_data(archive, member)
+    raw[start:start + 8] = b"\xff" * 8
+
+
+def _flip_byte(raw: bytearray, archive: Path, member: str) -> None:  # bad CRC
+    start, size = _member_data(archive, member)
+    raw[start + size // 2] ^= 0xFF
+
+
+def _claim_past_end(raw: bytearray, archive: Path, member: str) -> None:  # EOFError
+    struct.pack_into("<II", raw, _central_entry(bytes(raw), member) + 20, 10**6, 10**6)
+
+
+def _unknown_method(raw: bytearray, archive: Path, member: str) -> None:  # NotImplementedError
+    with zipfile.ZipFile(archive) as zf:
+        header = zf.getinfo(member).header_offset
+    struct.pack_into("<H", raw, header + 8, 9)  # deflate64, which zipfile cannot unpack
+    struct.pack_into("<H", raw, _central_entry(bytes(raw), member) + 10, 9)
+
+
+def _encrypted(raw: bytearray, archive: Path, member: str) -> None:  # RuntimeError
+    with zipfile.ZipFile(archive) as zf:
+        header = zf.getinfo(member).header_offset
+    raw[header + 6] |= 1
+    raw[_central_entry(bytes(raw), member) + 8] |= 1
+
+
+@pytest.mark.parametrize(("damage", "method", "words"), [
+    (_scramble, zipfile.ZIP_DEFLATED, "compressed data is damaged"),
+    (_flip_byte, zipfile.ZIP_DEFLATED, "checksum does not match"),
+    (_flip_byte, zipfile.ZIP_STORED, "checksum does not match"),
+    # Stored data is read until its declared size: past the archive's end, nothing is left.
+    (_claim_past_end, zipfile.ZIP_STORED, "cut short"),
+    (_unknown_method, zipfile.ZIP_DEFLATED, "Deflate64"),
+    (_encrypted, zipfile.ZIP_DEFLATED, "password-protected"),
+])
+def test_damaged_zip_member_is_one_problem_and_the_rest_land(
+        lens: Lens, tmp_path: Path, damage: Callable[[bytearray, Path, str], None], method: int,
+        words: str) -> None:
+    archive = tmp_path / "notes.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for day in ["2025-03-01", "2025-03-02", "2025-03-03"]:
+            zf.writestr(f"vault/{day}.md", f"Talked with Sam about the move on {day}. " * 20,
+                        compress_type=method if day == "2025-03-02" else None)
+    raw = bytearray(archive.read_bytes())
+    damage(raw, archive, "vault/2025-03-02.md")
+    archive.write_bytes(bytes(raw))
+    other = write_jsonl(tmp_path / "j.jsonl", [{"id": "1", "date": "2025-02-01", "text": "One."}])
+
+    summary = lens.import_paths([archive, other])
+
+    assert summary.added == 3  # both good members and the other file of the same import
+    (problem,) = summary.problems
+    assert problem.file == f"{archive}!vault/2025-03-02.md"
+    assert words in problem.reason
+    assert sorted(lens.entries()["source_ref"].drop_nulls().to_list()) == [
+        "1", "2025-03-01.md", "2025-03-03.md"]
+
+
+def test_zip_that_cannot_be_opened_is_one_problem(lens: Lens, tmp_path: Path) -> None:
+    good = write_jsonl(tmp_path / "j.jsonl", [{"id": "1", "date": "2025-02-01", "text": "One."}])
+    with zipfile.ZipFile(tmp_path / "broken.zip", "w") as zf:
+        zf.writestr("a.md", "Talked with Sam.")
+        zf.writestr("b.md", "Session with Dr. Okafor.")
+    raw = bytearray((tmp_path / "broken.zip").read_bytes())
+    entry = _central_entry(bytes(raw), "b.md")
+    raw[entry:entry + 4] = b"XXXX"  # its list of contents is damaged
+    (tmp_path / "broken.zip").write_bytes(bytes(raw))
+    (tmp_path / "cut.zip").write_bytes(raw[:len(raw) // 2])  # a download cut short
+    summary = lens.import_paths([tmp_path / "broken.zip", tmp_path / "cut.zip", good])
+    assert summary.added == 1
+    assert [(Path(p.file).name, p.position) for p in summary.problems] == [
+        ("broken.zip", "whole file"), ("cut.zip", "whole file")]
+    assert all(p.reason.startswith("damaged zip archive") for p in summary.problems)
+    assert "cut short" in summary.problems[1].reason
