@@ -9,11 +9,15 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 import patternlens
 from patternlens.errors import BadInputError
+from patternlens.ingest.detect import read_path
+from patternlens.ingest.validate import validate
 from patternlens.lens import Lens
+from patternlens.store.record import entry_payloads
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
@@ -158,6 +162,57 @@ def test_subjects_are_kept_apart(lens: Lens, tmp_path: Path) -> None:
     lens.import_paths([path], subject="bob")
     assert lens.entries(subject="alice").height == 1
     assert lens.entries().height == 2
+
+
+def test_renamed_dayone_export_reimports_as_duplicates(lens: Lens, tmp_path: Path) -> None:
+    """Day One's journal name comes from the file name: a renamed export edits nothing."""
+    journal = SAMPLES / "dayone" / "Journal.json"
+    assert lens.import_paths([journal]).added == 5
+    seq = lens.log.max_seq()
+    renamed = tmp_path / "Journal 2.json"
+    shutil.copy(journal, renamed)
+    zipped = tmp_path / "export.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.write(journal, "Personal.json")
+    for export in (journal, renamed, zipped):
+        summary = lens.import_paths([export])
+        assert (summary.added, summary.amended, summary.unchanged) == (0, 0, 5), export
+    assert lens.log.max_seq() == seq, "a renamed export wrote events"
+
+    doc = json.loads(journal.read_text(encoding="utf-8"))
+    doc["entries"][1]["text"] += " Later I told Sam how it felt."
+    renamed.write_text(json.dumps(doc), encoding="utf-8")
+    summary = lens.import_paths([renamed])
+    assert (summary.added, summary.amended, summary.unchanged) == (0, 1, 4)
+    edited = lens.entries().filter(pl.col("source_ref") == doc["entries"][1]["uuid"]).row(0, named=True)
+    assert edited["text"].endswith("Later I told Sam how it felt.")
+    assert json.loads(edited["meta"])["journal"] == "Journal 2"
+    assert lens.verify().ok
+
+
+def test_unchanged_dayone_entry_keeps_the_payload_stores_hold(tmp_path: Path) -> None:
+    """Stores compare payload digests: if the payload of an unchanged record changed shape,
+    every stored entry would re-import as edited. This is the payload stores already hold."""
+    path = tmp_path / "Journal.json"
+    path.write_text(json.dumps({"metadata": {"version": "1.0"}, "entries": [{
+        "uuid": "AB12", "creationDate": "2024-03-01T08:30:00Z", "timeZone": "Europe/Berlin",
+        "starred": True, "tags": ["therapy"],
+        "text": "# Session\n\nDr\\. Okafor asked what I needed\\."}]}), encoding="utf-8")
+    accepted, _ = validate(read_path(path, "me"))
+    assert entry_payloads(accepted)["payload"].to_list() == [
+        '{"entry_id":"36bb94e69246583a","subject":"me","source":"dayone","source_ref":"AB12",'
+        '"occurred_at":"2024-03-01T08:30:00.000000Z","timezone":"Europe/Berlin","title":"Session",'
+        '"text":"Dr. Okafor asked what I needed.","tags":["therapy"],"mood":null,"mood_level":null,'
+        '"meta":"{\\"journal\\": \\"Journal\\", \\"starred\\": true}"}']
+
+
+def test_a_journal_field_of_a_jsonl_export_is_content(lens: Lens, tmp_path: Path) -> None:
+    """Only file-derived meta is ignored: the same key written by the writer is an edit."""
+    path = write_jsonl(tmp_path / "j.jsonl", [
+        {"id": "1", "date": "2025-02-01", "text": "One.", "journal": "Therapy"}])
+    lens.import_paths([path])
+    write_jsonl(path, [{"id": "1", "date": "2025-02-01", "text": "One.", "journal": "Home"}])
+    assert lens.import_paths([path]).amended == 1
 
 
 def test_same_record_twice_in_one_import_is_one_entry(lens: Lens, tmp_path: Path) -> None:
