@@ -52,6 +52,29 @@ def test_missing_file_is_one_line_exit_2(tmp_path: Path) -> None:
     assert result.stderr.strip() == f"patternlens: {tmp_path / 'nope.json'}: no such file or folder"
 
 
+def test_zip_with_a_damaged_member_imports_the_rest_exit_0(tmp_path: Path) -> None:
+    import struct
+    import zipfile
+
+    archive = tmp_path / "notes.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for day in ["2025-03-01", "2025-03-02", "2025-03-03"]:
+            zf.writestr(f"{day}.md", f"Talked with Sam about the move on {day}. " * 20)
+        info = zf.getinfo("2025-03-02.md")
+    raw = bytearray(archive.read_bytes())
+    name_len, extra_len = struct.unpack_from("<HH", raw, info.header_offset + 26)
+    data = info.header_offset + 30 + name_len + extra_len
+    raw[data:data + 8] = b"\xff" * 8  # not a deflate stream any more
+    archive.write_bytes(bytes(raw))
+    result = run("--store", str(tmp_path / "s.duckdb"), "import", str(archive))
+    # Some entries landed, so this is a partial import, not a failure (cli.import_).
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    assert "2 new" in result.stdout
+    assert f"{archive}!2025-03-02.md, whole file: " in result.stderr
+    assert "compressed data is damaged" in result.stderr
+
+
 def test_store_in_use_exit_3(tmp_path: Path) -> None:
     import patternlens
 

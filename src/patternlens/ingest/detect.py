@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import lzma
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,32 +88,84 @@ def _file_sources(file: Path, name: str, problems: list[Problem]) -> Iterator[So
         if zipfile.is_zipfile(file):
             yield from _zip_sources(file, problems)
             return
-        yield Source(file=str(file), name=name, data=file.read_bytes())
+        data = file.read_bytes()
+        if data.startswith(b"PK\x03\x04"):  # a zip without its end: a download cut short
+            problems.append(Problem(str(file), "whole file", _CUT_SHORT_ZIP))
+            return
+        yield Source(file=str(file), name=name, data=data)
     except OSError as exc:
         problems.append(Problem(str(file), "whole file", f"cannot be read ({exc.strerror})"))
 
 
 def _zip_sources(file: Path, problems: list[Problem]) -> Iterator[Source]:
     try:
-        with zipfile.ZipFile(file) as archive:
-            members = [
-                info for info in archive.infolist()
-                if not info.is_dir() and not info.filename.startswith("__MACOSX/")
-                and not any(part.startswith(".") for part in info.filename.split("/"))
-                and not _skipped(info.filename.rsplit("/", 1)[-1])
-            ]
-            top = _common_top_folder([m.filename for m in members])
-            for info in members:
-                member = info.filename
-                if info.file_size > _MAX_FILE_BYTES:
-                    problems.append(Problem(f"{file}!{member}", "whole file",
-                                            "too large for a journal export"))
-                    continue
-                # Refs as if the archive had been unpacked and its folder imported.
-                yield Source(file=f"{file}!{member}", name=member[len(top):],
-                             data=archive.read(info))
-    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-        problems.append(Problem(str(file), "whole file", f"damaged zip archive ({exc})"))
+        archive = zipfile.ZipFile(file)
+    except _ZIP_ERRORS as exc:
+        problems.append(Problem(str(file), "whole file", _unopenable(exc)))
+        return
+    with archive:
+        members = [
+            info for info in archive.infolist()
+            if not info.is_dir() and not info.filename.startswith("__MACOSX/")
+            and not any(part.startswith(".") for part in info.filename.split("/"))
+            and not _skipped(info.filename.rsplit("/", 1)[-1])
+        ]
+        top = _common_top_folder([m.filename for m in members])
+        for info in members:
+            member = info.filename
+            if info.file_size > _MAX_FILE_BYTES:
+                problems.append(Problem(f"{file}!{member}", "whole file",
+                                        "too large for a journal export"))
+                continue
+            # One damaged member costs only itself: the archive's other files still land.
+            try:
+                data = archive.read(info)
+            except _ZIP_ERRORS as exc:
+                problems.append(Problem(f"{file}!{member}", "whole file", _unreadable(info, exc)))
+                continue
+            # Refs as if the archive had been unpacked and its folder imported.
+            yield Source(file=f"{file}!{member}", name=member[len(top):], data=data)
+
+
+# What zipfile raises on damaged archives (found by corrupting real zips byte by byte):
+# zlib, lzma and bz2 (OSError) errors from the decompressors, EOFError for data cut short,
+# ValueError for offsets that point outside the file, RuntimeError (and its subclass
+# NotImplementedError) for encryption and unsupported methods.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError,
+               RuntimeError)
+_CUT_SHORT_ZIP = ("damaged zip archive: it is cut short (its list of contents is missing), so "
+                  "nothing in it was imported; copy or download it again")
+
+
+def _unopenable(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return f"cannot be read ({exc.strerror})"
+    return "damaged zip archive: its list of contents cannot be read, so nothing in it was imported"
+
+
+def _unreadable(info: zipfile.ZipInfo, exc: BaseException) -> str:
+    """What is wrong with one member, in words a journal writer can act on."""
+    prefix = "this file in the zip archive cannot be unpacked: "
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return prefix + f"reading the archive failed ({exc.strerror})"
+    if info.flag_bits & 0x1 or info.compress_type == _AES:
+        return prefix + "it is password-protected; export it again without a password"
+    if isinstance(exc, NotImplementedError):
+        method = _METHODS.get(info.compress_type, f"compression method {info.compress_type}")
+        return prefix + (f"it is compressed with {method}, which patternlens cannot unpack; "
+                         "unzip it and import the folder, or zip it again with standard compression")
+    if isinstance(exc, EOFError):
+        return prefix + "its data is cut short (the archive was not copied or downloaded completely)"
+    if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
+        return prefix + "its data is damaged (the checksum does not match)"
+    if isinstance(exc, zipfile.BadZipFile | ValueError):
+        return prefix + "the archive's index entry for it is damaged"
+    return prefix + "its compressed data is damaged"
+
+
+_AES = 99  # WinZip AES encryption, recorded as a compression method
+# Methods other zip tools use that Python cannot unpack (Windows uses Deflate64 for large zips).
+_METHODS = {6: "Implode", 9: "Deflate64", 93: "Zstandard", 95: "xz", 98: "PPMd"}
 
 
 def _common_top_folder(names: list[str]) -> str:

@@ -40,6 +40,11 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
 
 SOURCES = ("dayone", "daylio", "markdown", "journey", "jsonl", "csv", "text")
 
+# Meta keys an importer takes from the export's file name, not from the record (Day One
+# names its JSON after the journal; a second download is "Journal 2.json"). Renaming an
+# export edits none of its entries, so re-imports compare entries without these keys.
+FILE_META: dict[str, frozenset[str]] = {"dayone": frozenset({"journal"})}
+
 
 @dataclass(frozen=True)
 class Problem:

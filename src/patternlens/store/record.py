@@ -6,13 +6,21 @@ append, which is one transaction: a crash leaves all of it or none of it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
-from patternlens.ingest.model import ENTRY_SCHEMA, Problem
-from patternlens.store.events import canonical_json, entry_ids, payload_digest, payload_digests
+from patternlens.ingest.model import ENTRY_SCHEMA, FILE_META, Problem
+from patternlens.store.events import (
+    ENTRY_EVENTS,
+    canonical_json,
+    entry_ids,
+    payload_digest,
+    payload_digests,
+)
 from patternlens.store.log import AppendResult, EventLog
 
 ISO_UTC = "%Y-%m-%dT%H:%M:%S%.6fZ"
@@ -74,7 +82,7 @@ def record_entries(log: EventLog, accepted: pl.DataFrame, problems: Sequence[Pro
         .when(pl.col("content_digest") == pl.col("payload_digest")).then(pl.lit("unchanged"))
         .otherwise(pl.lit("amended"))
     )
-    joined = joined.with_columns(status.alias("status"))
+    joined = _renamed_is_unchanged(log, joined.with_columns(status.alias("status")))
     counts = dict(joined.group_by("status").len().iter_rows())
     summary.added = counts.get("new", 0)
     summary.amended = counts.get("amended", 0)
@@ -94,6 +102,42 @@ def record_entries(log: EventLog, accepted: pl.DataFrame, problems: Sequence[Pro
     result: AppendResult = log.append_frame(pl.concat([events, done], how="vertical"))
     summary.first_seq, summary.last_seq = result.first_seq, result.last_seq
     return summary
+
+
+def _renamed_is_unchanged(log: EventLog, joined: pl.DataFrame) -> pl.DataFrame:
+    """An entry whose stored version differs only in what its importer took from the
+    export's file name (``FILE_META``) is unchanged: the export was renamed, not edited.
+
+    The stored digest covers the whole payload (``verify`` checks it), so such entries
+    are told apart by comparing payloads, read only for entries whose digest differs.
+    """
+    suspects = joined.filter((pl.col("status") == "amended")
+                             & pl.col("source").is_in(list(FILE_META)))
+    if suspects.is_empty():
+        return joined
+    stored = log.events_frame(types=ENTRY_EVENTS, streams=suspects["stream_id"].to_list())
+    latest = stored.group_by("stream_id").agg(pl.col("payload").sort_by("seq").last().alias("stored"))
+    pairs = suspects.select("stream_id", "payload").join(latest, on="stream_id")
+    renamed = pl.Series([stream for stream, new, old in pairs.iter_rows()
+                         if _content(new) == _content(old)], dtype=pl.String)
+    if renamed.is_empty():
+        return joined
+    return joined.with_columns(
+        pl.when(pl.col("stream_id").is_in(renamed.implode())).then(pl.lit("unchanged"))
+        .otherwise(pl.col("status")).alias("status"))
+
+
+def _content(payload: str) -> dict[str, Any]:
+    """An entry payload without the meta keys its format takes from the file name."""
+    record: dict[str, Any] = json.loads(payload)
+    dropped = FILE_META.get(record.get("source") or "", frozenset())
+    try:
+        meta = json.loads(record.get("meta") or "{}")
+    except ValueError:
+        return record
+    if isinstance(meta, dict):
+        record["meta"] = {k: v for k, v in meta.items() if k not in dropped}
+    return record
 
 
 def _import_completed(log: EventLog, summary: ImportSummary, *, subject: str,
