@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -29,7 +28,7 @@ from patternlens.ingest.validate import validate
 from patternlens.project import episodes as episode_projection
 from patternlens.project import findings as finding_projection
 from patternlens.store.entries import current_entries
-from patternlens.store.events import NewEvent, entry_stream
+from patternlens.store.events import NewEvent, entry_stream, person_name_key, person_stream
 from patternlens.store.log import EventLog, VerifyResult
 from patternlens.store.record import ImportSummary, record_entries
 
@@ -66,14 +65,13 @@ class Lens:
         name = " ".join(name.split())
         if not name:
             raise PatternlensError("a person needs a name")
-        stream = f"person-{subject}-{_slug(name)}"
-        heads = self.log.stream_heads(pl.Series([stream]))
-        version = int(heads["version"][0]) if heads.height else 0
-        current = self.people(subject=subject).filter(pl.col("name").str.to_lowercase() == name.lower())
-        if current.height and current["role"][0] == role:
-            return False
-        self.log.append([NewEvent(stream, version + 1, "PersonDeclared", subject,
-                                  {"name": name, "role": role})])
+        with self.log.lock:
+            current = self.people(subject=subject).filter(
+                pl.col("name").str.to_lowercase() == person_name_key(name))
+            if current.height and current["role"][0] == role:
+                return False
+            self._append_next(person_stream(subject, name), "PersonDeclared", subject,
+                              {"name": name, "role": role})
         return True
 
     def retract(self, entry_id: str, reason: str | None = None) -> None:
@@ -232,13 +230,7 @@ class Lens:
 
     def people(self, *, subject: str | None = None) -> pl.DataFrame:
         """People the writer declared: subject, name, role (latest declaration wins)."""
-        events = self.log.events_frame(types=("PersonDeclared",), subject=subject)
-        schema = pl.Struct({"name": pl.String, "role": pl.String})
-        return (
-            events.sort("seq").group_by("stream_id", maintain_order=True).last()
-            .select("subject", pl.col("payload").str.json_decode(schema).struct.unnest())
-            .sort("subject", "name")
-        )
+        return episode_projection.people(self.log, subject=subject)
 
     def events(self, **filters: object) -> pl.DataFrame:
         """The raw log (payload as JSON text), for auditing: see EventLog.events_frame."""
@@ -271,7 +263,3 @@ def _nest(parents: pl.DataFrame, children: pl.DataFrame, name: str, columns: lis
     grouped = children.group_by("finding_id", maintain_order=True).agg(
         pl.struct(kept).alias(name)).rename({"finding_id": "id"})
     return parents.join(grouped, on="id", how="left", maintain_order="left")
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "person"

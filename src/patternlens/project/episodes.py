@@ -228,13 +228,22 @@ def nest(flat: pl.DataFrame, episodes: pl.DataFrame) -> pl.DataFrame:
         pl.col("episodes").fill_null(pl.lit([], dtype=RECORD_SCHEMA["episodes"])))
 
 
-def people(log: EventLog, *, until: datetime | None = None) -> pl.DataFrame:
+def people(log: EventLog, *, until: datetime | None = None, subject: str | None = None
+           ) -> pl.DataFrame:
     """Declared people (subject, name, role), the latest declaration of each winning."""
-    events = log.events_frame(types=("PersonDeclared",), until=until)
+    events = log.events_frame(types=("PersonDeclared",), until=until, subject=subject)
     schema = pl.Struct({"name": pl.String, "role": pl.String})
     return (
-        events.sort("seq").group_by("stream_id", maintain_order=True).last()
-        .select("subject", pl.col("payload").str.json_decode(schema).struct.unnest())
+        # Per writer and stream: older stores' stream ids could be shared by two writers.
+        events.sort("seq").group_by("subject", "stream_id", maintain_order=True).last()
+        .select("seq", "subject", pl.col("payload").str.json_decode(schema).struct.unnest())
+        # A person declared under an older store's stream id and again under the current one.
+        .with_columns(
+            pl.col("name").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+            .alias("_key"))
+        .sort("seq").group_by("subject", "_key", maintain_order=True).last()
+        .select("subject", "name", "role")
+        .sort("subject", "name")
     )
 
 

@@ -149,3 +149,17 @@ def payload_digests(payloads: pl.Series) -> list[str]:
 
 def entry_stream(eid: str) -> str:
     return f"entry-{eid}"
+
+
+def person_name_key(name: str) -> str:
+    """A declared name as compared: case and runs of whitespace do not matter."""
+    return " ".join(name.split()).lower()
+
+
+def person_stream(subject: str, name: str) -> str:
+    """The stream of one writer's declarations about one person. Hashed with a separator
+    that cannot occur in either part, so no two (writer, name) pairs share a stream: the
+    readable ``person-{subject}-{slug}`` ids of older stores collided ("a-b" + "c" and
+    "a" + "b c"). The name itself is in each event's payload."""
+    key = f"{subject}\0{person_name_key(name)}".encode()
+    return "person-" + hashlib.sha256(key).hexdigest()[:16]

@@ -77,6 +77,8 @@ CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NO
 # Columns of the frame ``append_frame`` takes.
 APPEND_COLUMNS = ("stream_id", "version", "event_type", "subject", "occurred_at", "payload")
 
+# Set in the transaction that erases text; only the rewritten file lacks it.
+_COMPACT_PENDING = "compact_pending"
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 _ALIAS = "journal"
 
@@ -131,14 +133,19 @@ class EventLog:
             if self._key is not None:
                 crypto.load_crypto(con)
                 con.execute("SET temp_file_encryption = true")
-            if self.path is not None:
-                tmp = self.path.with_name(self.path.name + ".tmp")
-                con.execute(f"SET temp_directory = {crypto.sql_string(str(tmp))}")
-                self._attach(con, self.path, _ALIAS)
-                con.execute(f"USE {_ALIAS}")
-            con.execute(_SCHEMA)
-            con.execute("INSERT INTO store_meta VALUES ('format', ?) ON CONFLICT DO NOTHING",
-                        [STORE_FORMAT])
+            with _private_files():
+                if self.path is not None:
+                    tmp = self.path.with_name(self.path.name + ".tmp")
+                    con.execute(f"SET temp_directory = {crypto.sql_string(str(tmp))}")
+                    self._attach(con, self.path, _ALIAS)
+                    con.execute(f"USE {_ALIAS}")
+                con.execute(_SCHEMA)
+                con.execute("INSERT INTO store_meta VALUES ('format', ?) ON CONFLICT DO NOTHING",
+                            [STORE_FORMAT])
+                # A forget committed but the process died before the rewrite: finish it now.
+                if con.execute("SELECT 1 FROM store_meta WHERE key = ?", [_COMPACT_PENDING]
+                               ).fetchone():
+                    self._compact(con)
         except BaseException:
             con.close()
             raise
@@ -195,7 +202,14 @@ class EventLog:
                ) -> AppendResult:
         """Append events atomically. ``schema_versions`` exists to write old-format events
         in tests of the upcasters; normal callers leave it out."""
-        frame = pl.DataFrame(
+        frame = self._event_frame(events)
+        if schema_versions is not None:
+            frame = frame.with_columns(pl.Series("schema_version", schema_versions, pl.Int32))
+        return self.append_frame(frame)
+
+    @staticmethod
+    def _event_frame(events: Sequence[NewEvent]) -> pl.DataFrame:
+        return pl.DataFrame(
             {
                 "stream_id": [e.stream_id for e in events],
                 "version": [e.version for e in events],
@@ -208,9 +222,6 @@ class EventLog:
                     "subject": pl.String, "occurred_at": pl.Datetime("us", "UTC"),
                     "payload": pl.String},
         )
-        if schema_versions is not None:
-            frame = frame.with_columns(pl.Series("schema_version", schema_versions, pl.Int32))
-        return self.append_frame(frame)
 
     def append_frame(self, frame: pl.DataFrame) -> AppendResult:
         """Append a frame of events (``APPEND_COLUMNS``, payload as JSON text) in one transaction.
@@ -221,6 +232,13 @@ class EventLog:
         taken by a different event, or that leaves a gap, raises ConcurrencyError and the
         whole batch is discarded.
         """
+        batch = self._prepare(frame)  # hashing outside the lock: a large import takes a while
+        with self._lock, self._transaction() as con:
+            return self._append_batch(con, batch, frame.height)
+
+    @staticmethod
+    def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
+        """Check the event types; add digests, schema versions and event ids."""
         unknown = set(frame["event_type"].unique()) - SCHEMA_VERSIONS.keys()
         if unknown:
             raise StoreError(f"unknown event type(s): {', '.join(sorted(unknown))}")
@@ -232,38 +250,41 @@ class EventLog:
                 pl.col("event_type").replace_strict(SCHEMA_VERSIONS, return_dtype=pl.Int32)
                 .alias("schema_version"))
         batch = frame.select(*APPEND_COLUMNS, "schema_version", "payload_digest")
-        batch = batch.with_columns(
+        return batch.with_columns(
             pl.Series("event_id", event_ids(batch), pl.String),
             pl.col("version").cast(pl.Int32),
         ).unique("event_id", keep="first", maintain_order=True)
-        with self._lock, self._transaction() as con:
-            existing = self._existing_ids(con, batch)
-            if existing.height:
-                batch = batch.join(existing, on="event_id", how="anti", maintain_order="left")
-            skipped = frame.height - batch.height
-            if batch.is_empty():
-                return AppendResult(0, skipped, None, None)
-            self._check_versions(con, batch)
-            row = con.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-            last_seq, prev = (int(row[0]), str(row[1])) if row else (0, GENESIS)
-            recorded_at = datetime.now(UTC).replace(tzinfo=UTC)
-            rec_us = _epoch_us(recorded_at)
-            hashes = chain_hashes(prev, last_seq, batch["event_id"].to_list(),
-                                  batch["payload_digest"].to_list(), rec_us)
-            rows = batch.select(
-                pl.int_range(last_seq + 1, last_seq + 1 + batch.height, dtype=pl.Int64).alias("seq"),
-                "event_id", "stream_id", "version", "event_type", "schema_version", "subject",
-                "occurred_at",
-                pl.lit(recorded_at, dtype=pl.Datetime("us", "UTC")).alias("recorded_at"),
-                "payload", "payload_digest",
-                pl.Series("hash", hashes, pl.String),
-            )
-            try:
-                with _registered(con, "new_events", rows):
-                    con.execute("INSERT INTO events SELECT * FROM new_events")
-            except duckdb.ConstraintException as exc:
-                raise ConcurrencyError(f"concurrent append conflicted: {exc}") from None
-            return AppendResult(batch.height, skipped, last_seq + 1, last_seq + batch.height)
+
+    def _append_batch(self, con: duckdb.DuckDBPyConnection, batch: pl.DataFrame, offered: int
+                      ) -> AppendResult:
+        """The body of ``append_frame``, inside a transaction the caller holds with the lock."""
+        existing = self._existing_ids(con, batch)
+        if existing.height:
+            batch = batch.join(existing, on="event_id", how="anti", maintain_order="left")
+        skipped = offered - batch.height
+        if batch.is_empty():
+            return AppendResult(0, skipped, None, None)
+        self._check_versions(con, batch)
+        row = con.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        last_seq, prev = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+        recorded_at = datetime.now(UTC).replace(tzinfo=UTC)
+        rec_us = _epoch_us(recorded_at)
+        hashes = chain_hashes(prev, last_seq, batch["event_id"].to_list(),
+                              batch["payload_digest"].to_list(), rec_us)
+        rows = batch.select(
+            pl.int_range(last_seq + 1, last_seq + 1 + batch.height, dtype=pl.Int64).alias("seq"),
+            "event_id", "stream_id", "version", "event_type", "schema_version", "subject",
+            "occurred_at",
+            pl.lit(recorded_at, dtype=pl.Datetime("us", "UTC")).alias("recorded_at"),
+            "payload", "payload_digest",
+            pl.Series("hash", hashes, pl.String),
+        )
+        try:
+            with _registered(con, "new_events", rows):
+                con.execute("INSERT INTO events SELECT * FROM new_events")
+        except duckdb.ConstraintException as exc:
+            raise ConcurrencyError(f"concurrent append conflicted: {exc}") from None
+        return AppendResult(batch.height, skipped, last_seq + 1, last_seq + batch.height)
 
     def _existing_ids(self, con: duckdb.DuckDBPyConnection, batch: pl.DataFrame) -> pl.DataFrame:
         with _registered(con, "batch_ids", batch.select("event_id")):
@@ -299,13 +320,15 @@ class EventLog:
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         con = self._con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+        # Every write passes here, so the WAL DuckDB creates on a commit is private too.
+        with _private_files():
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
 
     # -- reading ---------------------------------------------------------------------------
     def max_seq(self) -> int:
@@ -427,23 +450,25 @@ class EventLog:
         Returns the number of events erased.
         """
         stream = entry_stream(entry)
+        # Erasing, recording the erasure and dropping the projections' copies commit together:
+        # erased payloads without EntryForgotten would fail ``verify``, and quotes left in a
+        # projection would outlive the text. Only the committed state is compacted.
         with self._lock:
-            heads = self.stream_heads(pl.Series([stream]))
-            if heads.is_empty():
-                raise UnknownEntryError(f"no entry with id {entry}")
-            head = heads.row(0, named=True)
-            rows = self._con.execute(
-                "SELECT seq, payload FROM events WHERE stream_id = ? AND list_contains(?, event_type)",
-                [stream, list(ENTRY_EVENTS)]).fetchall()
-            erased = []
-            for seq, payload in rows:
-                data = json.loads(payload)
-                data.update({f: None for f in fields})
-                data["forgotten"] = True
-                erased.append((canonical_json(data), seq))
-            subject = self._con.execute(
-                "SELECT subject FROM events WHERE stream_id = ? LIMIT 1", [stream]).fetchone()
             with self._transaction() as con:
+                heads = self.stream_heads(pl.Series([stream]))
+                if heads.is_empty():
+                    raise UnknownEntryError(f"no entry with id {entry}")
+                head = heads.row(0, named=True)
+                rows = con.execute(
+                    "SELECT seq, payload, subject FROM events "
+                    "WHERE stream_id = ? AND list_contains(?, event_type)",
+                    [stream, list(ENTRY_EVENTS)]).fetchall()
+                erased = []
+                for seq, payload, _ in rows:
+                    data = json.loads(payload)
+                    data.update({f: None for f in fields})
+                    data["forgotten"] = True
+                    erased.append((canonical_json(data), seq))
                 con.executemany("UPDATE events SET payload = ? WHERE seq = ?", erased)
                 existing = {r[0] for r in con.execute(
                     "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
@@ -451,35 +476,79 @@ class EventLog:
                 for table, column in text_tables:
                     if table in existing:
                         con.execute(f"DELETE FROM {table} WHERE {column} = ?", [entry])
-            if not head["forgotten"]:
-                self.append([NewEvent(
-                    stream_id=stream, version=int(head["version"]) + 1,
-                    event_type="EntryForgotten", subject=str(subject[0]) if subject else "",
-                    payload={"entry_id": entry, "fields": list(fields),
-                             "at": datetime.now(UTC).isoformat()},
-                )])
-            self._compact()
+                if not head["forgotten"]:
+                    subject = str(rows[0][2]) if rows else self._subject_of(con, stream)
+                    event = NewEvent(
+                        stream_id=stream, version=int(head["version"]) + 1,
+                        event_type="EntryForgotten", subject=subject,
+                        payload={"entry_id": entry, "fields": list(fields),
+                                 "at": datetime.now(UTC).isoformat()})
+                    self._append_batch(con, self._prepare(self._event_frame([event])), 1)
+                if self.path is not None:
+                    con.execute("INSERT OR REPLACE INTO store_meta VALUES (?, '1')",
+                                [_COMPACT_PENDING])
+            self._compact(self._con)
         return len(erased)
 
-    def _compact(self) -> None:
-        """Rewrite the store into a fresh file: DuckDB can leave erased values in free blocks."""
+    @staticmethod
+    def _subject_of(con: duckdb.DuckDBPyConnection, stream: str) -> str:
+        row = con.execute("SELECT subject FROM events WHERE stream_id = ? LIMIT 1",
+                          [stream]).fetchone()
+        return str(row[0]) if row else ""
+
+    def _compact(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Rewrite the store into a fresh file: DuckDB can leave erased values in free blocks.
+
+        A crash before the rename leaves the old file, still marked as pending; after it,
+        the new one, which is complete."""
         if self.path is None:
             return
         fresh = self.path.with_name(self.path.name + ".compact")
         for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
             leftover.unlink(missing_ok=True)
-        con = self._con
-        con.execute("CHECKPOINT")
-        self._attach(con, fresh, "compacted")
+        with _private_files():
+            con.execute("CHECKPOINT")
+            self._attach(con, fresh, "compacted")
+            try:
+                con.execute(f"COPY FROM DATABASE {_ALIAS} TO compacted")
+                con.execute("DELETE FROM compacted.store_meta WHERE key = ?", [_COMPACT_PENDING])
+            finally:
+                con.execute("USE memory")
+                con.execute("DETACH compacted")
+            os.chmod(fresh, 0o600)  # replaces the store: private, and writable by its owner
+            con.execute(f"DETACH {_ALIAS}")
+            os.replace(fresh, self.path)
+            self._attach(con, self.path, _ALIAS)
+            con.execute(f"USE {_ALIAS}")
+
+
+class _PrivateFiles:
+    """Owner-only permissions (0600, directories 0700) for files created meanwhile: the store
+    on creation, its WAL, the compacted copy, DuckDB's spill files. The umask is process-wide,
+    so overlapping uses (threads, nesting) share one saved value and the last one restores it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved = 0
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._depth == 0:
+                self._saved = os.umask(0o077)
+                os.umask(self._saved | 0o077)
+            self._depth += 1
         try:
-            con.execute(f"COPY FROM DATABASE {_ALIAS} TO compacted")
+            yield
         finally:
-            con.execute("USE memory")
-            con.execute("DETACH compacted")
-        con.execute(f"DETACH {_ALIAS}")
-        os.replace(fresh, self.path)
-        self._attach(con, self.path, _ALIAS)
-        con.execute(f"USE {_ALIAS}")
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0:
+                    os.umask(self._saved)
+
+
+_private_files = _PrivateFiles()
 
 
 def _frame(result: duckdb.DuckDBPyConnection) -> pl.DataFrame:
