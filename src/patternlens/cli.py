@@ -199,7 +199,8 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
                    "(default: patternlens-reports/ beside the store).")
 @click.option("--all-subjects", is_flag=True,
               help="One report per writer in the store, plus a corpus summary (Parquet, JSON).")
-@click.option("--redact", is_flag=True, help="Replace people's names with their roles, for sharing.")
+@click.option("--redact", is_flag=True,
+              help="Mask names in quotes, for sharing: declared people by role, others as [name].")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Only the period from this day on.")
 @as_of_option
