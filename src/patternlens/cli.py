@@ -161,7 +161,7 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
       patternlens analyze ~/Downloads/Journal.json
       patternlens analyze ~/Obsidian/Journal --out-dir ~/therapy-notes
     """
-    from patternlens.report.batch import write_reports
+    from patternlens.report.batch import folder_name, reports_current, write_reports
     from patternlens.report.model import build_report
     from patternlens.report.terminal import print_summary
 
@@ -173,10 +173,11 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
         task = progress.add_task("Reading your exports", total=3)
         summary = lens.import_paths(list(paths), subject=state.subject)
         progress.update(task, advance=1, description="Finding episodes and patterns")
-        refreshed = lens.refresh()
+        lens.refresh()
         progress.update(task, advance=1, description="Writing the report")
-        latest = out_dir / state.subject / "latest.html"
-        unchanged = not summary.changed and refreshed.subjects == 0 and latest.exists()
+        latest = out_dir / folder_name(state.subject) / "latest.html"
+        # Current only if built from the log as it is now: other commands refresh too.
+        unchanged = reports_current(lens, out_dir, subjects=[state.subject])
         if unchanged:
             report = build_report(lens, subject=state.subject)
         else:
@@ -198,7 +199,8 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
                    "(default: patternlens-reports/ beside the store).")
 @click.option("--all-subjects", is_flag=True,
               help="One report per writer in the store, plus a corpus summary (Parquet, JSON).")
-@click.option("--redact", is_flag=True, help="Replace people's names with their roles, for sharing.")
+@click.option("--redact", is_flag=True,
+              help="Mask names in quotes, for sharing: declared people by role, others as [name].")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Only the period from this day on.")
 @as_of_option
@@ -220,12 +222,12 @@ def report(state: State, formats: tuple[str, ...], out: Path | None, out_dir: Pa
       patternlens report --format md --redact --out for-my-therapist.md
       patternlens report --all-subjects --format html --format json --out-dir /srv/reports
     """
+    from patternlens.report.batch import CORPUS_FOLDER, reports_current, write_atomic, write_reports
     from patternlens.report.batch import render as render_report
-    from patternlens.report.batch import write_atomic, write_reports
     from patternlens.report.model import build_report
 
     lens = _open_waiting(state, wait)
-    refreshed = lens.refresh()
+    lens.refresh()
     at = _as_of_day(as_of)
     day = since.date() if since is not None else None
     if out is not None:
@@ -239,9 +241,9 @@ def report(state: State, formats: tuple[str, ...], out: Path | None, out_dir: Pa
     target = out_dir or _default_out_dir(state.store)
     subjects = None if all_subjects else [state.subject]
     names = subjects or sorted(lens.entries()["subject"].unique().to_list())
-    latest = [target / s / f"latest.{f}" for s in names for f in formats]
-    if refreshed.subjects == 0 and not refreshed.full and all(p.exists() for p in latest) \
-            and as_of is None and since is None:
+    corpus_kept = len(names) < 2 or (target / CORPUS_FOLDER / "latest.json").exists()
+    if as_of is None and since is None and corpus_kept and reports_current(
+            lens, target, subjects=names, formats=formats, redact=redact):
         click.echo(f"patternlens report: no new events since the last run; reports in {target} "
                    "are current.")
         return

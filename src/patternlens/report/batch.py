@@ -1,11 +1,17 @@
 """Writing reports to disk: dated files plus a stable ``latest`` name, per writer, and a
 corpus summary for stores that hold many writers. Safe to run from cron: every file is
-written whole (temporary name, then rename), so a reader never sees half a report."""
+written whole (temporary name, then rename), so a reader never sees half a report.
+
+Beside each writer's ``latest.*`` a small stamp file records what they were built from (the
+log's last event, the analysis version, the options), so a later run can tell whether they
+are still current whatever else refreshed the projections in between."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,12 +21,21 @@ from typing import Any
 
 import polars as pl
 
+from patternlens import __version__
 from patternlens.lens import Lens
+from patternlens.project import findings as finding_projection
 from patternlens.report.html import render_html
 from patternlens.report.markdown import render_markdown
 from patternlens.report.model import build_report
 
 EXTENSIONS = {"html": "html", "md": "md", "json": "json"}
+CORPUS_FOLDER = "corpus"
+STAMP_FILE = ".patternlens-latest.json"
+# Folder names a writer may not take as they are: the corpus summary's, and device names
+# Windows will not create.
+_RESERVED = {CORPUS_FOLDER, "con", "prn", "aux", "nul"}
+_PLAIN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_HASHED = re.compile(r".*-[0-9a-f]{10}")
 
 
 @dataclass
@@ -44,25 +59,74 @@ def write_reports(lens: Lens, out_dir: Path, *, formats: Sequence[str] = ("html"
                   subjects: Sequence[str] | None = None, as_of: date | None = None,
                   since: date | None = None, redact: bool = False,
                   today: date | None = None) -> BatchResult:
-    """Write ``<out_dir>/<subject>/report-<date>.<ext>`` and ``latest.<ext>`` for each writer,
-    and, for more than one writer, ``<out_dir>/corpus/summary-<date>.{parquet,json}``."""
+    """Write ``<out_dir>/<folder>/report-<date>.<ext>`` and ``latest.<ext>`` for each writer
+    (``folder_name(subject)``), and, for more than one writer,
+    ``<out_dir>/corpus/summary-<date>.{parquet,json}``."""
     stamp = (today or date.today()).isoformat()
     if subjects is None:
         subjects = sorted(lens.entries()["subject"].unique().to_list())
+    # Taken before building: events appended meanwhile make the stamp older, never newer.
+    head = log_head(lens)
     result = BatchResult()
     for subject in subjects:
         report = build_report(lens, subject=subject, as_of=as_of, since=since, redact=redact)
         result.reports[subject] = report
-        folder = out_dir / _safe(subject)
+        folder = out_dir / folder_name(subject)
         for fmt in formats:
             text = render(report, fmt)
             dated = folder / f"report-{stamp}.{EXTENSIONS[fmt]}"
             write_atomic(dated, text)
             write_atomic(folder / f"latest.{EXTENSIONS[fmt]}", text)
             result.files.append(dated)
+        built = _built_from(head, subject, redact=redact, as_of=as_of, since=since)
+        stamps = {**_read_stamps(folder), **{fmt: built for fmt in formats}}
+        write_atomic(folder / STAMP_FILE, json.dumps(stamps, indent=2, sort_keys=True) + "\n")
     if len(subjects) > 1:
-        result.corpus = write_corpus_summary(lens, out_dir / "corpus", result.reports, stamp)
+        result.corpus = write_corpus_summary(lens, out_dir / CORPUS_FOLDER, result.reports, stamp)
     return result
+
+
+def reports_current(lens: Lens, out_dir: Path, *, subjects: Sequence[str],
+                    formats: Sequence[str] = ("html",), redact: bool = False) -> bool:
+    """Whether every writer's ``latest.<fmt>`` exists and was built, with these options, from
+    the log as it stands now: any event since (entries, dismissals, session ratings, people,
+    erasures) or a new analysis version makes it stale."""
+    head = log_head(lens)
+    for subject in subjects:
+        folder = out_dir / folder_name(subject)
+        stamps = _read_stamps(folder)
+        expected = _built_from(head, subject, redact=redact, as_of=None, since=None)
+        for fmt in formats:
+            if stamps.get(fmt) != expected or not (folder / f"latest.{EXTENSIONS[fmt]}").exists():
+                return False
+    return True
+
+
+def log_head(lens: Lens) -> dict[str, Any]:
+    """The log's last event: its sequence number, and its hash, which tells two stores apart."""
+    last = lens.log.query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+    if last.is_empty():
+        return {"seq": 0, "hash": None}
+    return {"seq": int(last["seq"][0]), "hash": str(last["hash"][0])}
+
+
+def _built_from(head: dict[str, Any], subject: str, *, redact: bool, as_of: date | None,
+                since: date | None) -> dict[str, Any]:
+    return {
+        "subject": subject, "log_seq": head["seq"], "log_hash": head["hash"],
+        "analysis": finding_projection.version(), "patternlens": __version__,
+        "redacted": redact, "as_of": as_of.isoformat() if as_of else None,
+        "since": since.isoformat() if since else None,
+    }
+
+
+def _read_stamps(folder: Path) -> dict[str, Any]:
+    """The stamps beside ``latest.*``; a missing or unreadable file means nothing is current."""
+    try:
+        stamps = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamps if isinstance(stamps, dict) else {}
 
 
 def corpus_summary(lens: Lens, reports: dict[str, dict[str, Any]]) -> pl.DataFrame:
@@ -130,6 +194,13 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp.name, path)
 
 
-def _safe(subject: str) -> str:
-    cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in subject).strip(".")
-    return cleaned or "subject"
+def folder_name(subject: str) -> str:
+    """The writer's folder: the subject itself when it is a plain lowercase name ("me",
+    "jordan"); otherwise a readable form plus a hash of the exact subject ("a b" ->
+    "a_b-<hash>"). Plain names never end like a hashed one, so no two writers share a folder,
+    not even on a case-insensitive file system, and none takes the corpus summary's."""
+    if _PLAIN.fullmatch(subject) and subject not in _RESERVED and not _HASHED.fullmatch(subject):
+        return subject
+    readable = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_"
+                       for ch in subject).strip("._-")[:40] or "writer"
+    return f"{readable}-{hashlib.sha256(subject.encode('utf-8')).hexdigest()[:10]}"

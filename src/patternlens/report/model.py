@@ -7,7 +7,6 @@ name the moment, say how it felt, link it to older patterns, and invite talk abo
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ import polars as pl
 from patternlens import __version__
 from patternlens.analyze.safety import CRISIS_RESOURCES
 from patternlens.lens import Lens
+from patternlens.report.redact import redact_names
 from patternlens.report.wording import FELT, ROLE_WORDS
 
 DISCLAIMER = (
@@ -89,7 +89,9 @@ def build_report(lens: Lens, *, subject: str, as_of: date | None = None,
         for c in report["crisis"]:
             c["resources"] = c.get("resources") or CRISIS_RESOURCES
     if redact:
-        report = redact_names(report, lens.people(subject=subject), records)
+        entries = lens.entries(subject=subject)
+        report = redact_names(report, lens.people(subject=subject), records,
+                              [*entries["text"].to_list(), *entries["title"].to_list()])
     return report
 
 
@@ -195,37 +197,6 @@ def _graph(lens: Lens, subject: str, as_of: date | None) -> dict[str, Any]:
                           "weight": float(d.get("weight", d.get("count", 1)) or 1),
                           "has_past": bool(d.get("has_past", False))})
     return {"nodes": nodes, "links": links}
-
-
-def redact_names(report: dict[str, Any], people: pl.DataFrame, records: pl.DataFrame
-                 ) -> dict[str, Any]:
-    """Replace people's names with their roles everywhere in the report (Sam -> partner)."""
-    names: dict[str, str] = {}
-    for name, role in people.select("name", "role").iter_rows():
-        names[name] = role
-    for episodes in records["episodes"].to_list():
-        for ep in episodes or []:
-            if ep.get("person") and ep.get("role"):
-                names.setdefault(ep["person"], ep["role"])
-    if not names:
-        return report
-    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in
-                                          sorted(names, key=len, reverse=True)) + r")\b")
-
-    def scrub(value: Any) -> Any:
-        if isinstance(value, str):
-            return pattern.sub(lambda m: f"[{names[m.group(1)]}]", value)
-        if isinstance(value, list):
-            return [scrub(v) for v in value]
-        if isinstance(value, dict):
-            return {k: (names.get(v, v) if k == "person" and isinstance(v, str) else scrub(v))
-                    for k, v in value.items()}
-        return value
-
-    scrubbed: dict[str, Any] = scrub(report)
-    scrubbed["graph"]["nodes"] = [
-        {**n, "label": names.get(n["label"], n["label"])} for n in scrubbed["graph"]["nodes"]]
-    return scrubbed
 
 
 def _quoted(quote: str) -> str:
