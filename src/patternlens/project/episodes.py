@@ -28,7 +28,7 @@ from patternlens.extract import (
     learned_names,
 )
 from patternlens.store.entries import current_entries
-from patternlens.store.log import EventLog
+from patternlens.store.log import EventLog, registered
 from patternlens.store.projection import Checkpoint, read_checkpoint, write_checkpoint
 
 NAME = "episodes"
@@ -154,10 +154,12 @@ def _extract_changed(log: EventLog, con: duckdb.DuckDBPyConnection, changed: pl.
 def _delete(con: duckdb.DuckDBPyConnection, column: str, values: Sequence[str]) -> int:
     """Delete the rows of these writers or entries from every projection table; return how
     many entry records went."""
-    row = con.execute(f"SELECT count(*) FROM entry_records WHERE list_contains(?, {column})",
-                      [list(values)]).fetchone()
-    for table, _ in TEXT_TABLES:
-        con.execute(f"DELETE FROM {table} WHERE list_contains(?, {column})", [list(values)])
+    with registered(con, "gone", pl.DataFrame({"key": list(values)}, schema={"key": pl.String})):
+        # a semi-join on a registered frame: a list parameter would be scanned once per row
+        where = f"{column} IN (SELECT key FROM gone)"
+        row = con.execute(f"SELECT count(*) FROM entry_records WHERE {where}").fetchone()
+        for table, _ in TEXT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE {where}")
     return int(row[0]) if row else 0
 
 

@@ -154,8 +154,11 @@ def _sentence(text: str, quote: str | None) -> str | None:
         at = text.lower().find(quote.lower())
     if at < 0:
         return quote
-    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
-    start = starts[-1] if starts else 0
+    # Only the last boundary before the quote matters, and a sentence starting further back
+    # than the window is cut to the window below anyway: no need to scan the whole entry.
+    low = max(0, at - 4 * QUOTE_CHARS)
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, low, at)]
+    start = starts[-1] if starts else low
     end_match = _SENTENCE_END.search(text, at + len(quote))
     end = end_match.start() if end_match else len(text)
     sentence = text[start:end].strip()

@@ -280,19 +280,19 @@ class EventLog:
             pl.Series("hash", hashes, pl.String),
         )
         try:
-            with _registered(con, "new_events", rows):
+            with registered(con, "new_events", rows):
                 con.execute("INSERT INTO events SELECT * FROM new_events")
         except duckdb.ConstraintException as exc:
             raise ConcurrencyError(f"concurrent append conflicted: {exc}") from None
         return AppendResult(batch.height, skipped, last_seq + 1, last_seq + batch.height)
 
     def _existing_ids(self, con: duckdb.DuckDBPyConnection, batch: pl.DataFrame) -> pl.DataFrame:
-        with _registered(con, "batch_ids", batch.select("event_id")):
+        with registered(con, "batch_ids", batch.select("event_id")):
             return _frame(con.execute(
                 "SELECT e.event_id FROM events e JOIN batch_ids USING (event_id)"))
 
     def _check_versions(self, con: duckdb.DuckDBPyConnection, batch: pl.DataFrame) -> None:
-        with _registered(con, "batch_streams", batch.select(pl.col("stream_id").unique())):
+        with registered(con, "batch_streams", batch.select(pl.col("stream_id").unique())):
             current = _frame(con.execute(
                 "SELECT stream_id, max(version)::INTEGER AS current FROM events "
                 "WHERE stream_id IN (SELECT stream_id FROM batch_streams) GROUP BY stream_id"))
@@ -369,7 +369,7 @@ class EventLog:
             + " ORDER BY seq"
         )
         wanted = pl.DataFrame({"stream_id": list(streams or [])}, schema={"stream_id": pl.String})
-        with self._lock, _registered(self._con, "wanted_streams", wanted):
+        with self._lock, registered(self._con, "wanted_streams", wanted):
             return _frame(self._con.execute(sql, params))
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
@@ -379,7 +379,7 @@ class EventLog:
 
     def write_table(self, con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
         """Insert a frame into a projection table, inside a ``transaction()``."""
-        with _registered(con, "incoming_rows", frame):
+        with registered(con, "incoming_rows", frame):
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
 
     def select_events(self, **filters: Any) -> list[StoredEvent]:
@@ -398,7 +398,7 @@ class EventLog:
     def stream_heads(self, stream_ids: pl.Series) -> pl.DataFrame:
         """For each given stream that exists: its version, last event type and payload digest."""
         streams = pl.DataFrame({"stream_id": stream_ids.unique()})
-        with self._lock, _registered(self._con, "streams", streams):
+        with self._lock, registered(self._con, "streams", streams):
             return _frame(self._con.execute(
                 "SELECT stream_id, max(version)::INTEGER AS version, "
                 "arg_max(event_type, version) AS last_type, "
@@ -558,7 +558,7 @@ def _frame(result: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 @contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame
                 ) -> Iterator[None]:
     """Expose a Polars frame to SQL under ``name`` (via Arrow, no copy row by row)."""
     # String views pass to DuckDB without copying; the default Arrow export copies every string.
