@@ -240,3 +240,22 @@ def test_report_since_and_as_of_bound_the_period(tmp_path: Path) -> None:
     report = json.loads(late.read_text(encoding="utf-8"))
     assert report["timeline"] and all(t["date"] >= "2025-04-01" for t in report["timeline"])
     assert all(s["date"] >= "2025-04-01" for s in report["strong"])
+
+
+def test_forget_names_report_files_that_still_quote_the_entry(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.duckdb")
+    out = tmp_path / "reports"
+    assert run("--store", store, "analyze", str(SAMPLES / "demo"), "--out-dir", str(out)).returncode == 0
+    report = json.loads(run("--store", store, "breadcrumbs", "--format", "json").stdout)
+    quoted = report[0]["trail"][0]["entry_id"]
+    (out / "elsewhere.md").write_text("nothing from the journal here", encoding="utf-8")
+    forgot = run("--store", store, "forget", quoted, "--yes", "--out-dir", str(out))
+    assert forgot.returncode == 0
+    named = [line.strip() for line in forgot.stderr.splitlines()[1:]]
+    assert str(out / "me" / "latest.html") in named
+    assert str(out / "elsewhere.md") not in named
+    # an entry no report quotes: nothing to say
+    entries = json.loads(run("--store", store, "entries", "--format", "json").stdout)
+    quiet = next(e["entry_id"] for e in entries if not e["episodes"] and e["entry_id"] != quoted)
+    again = run("--store", store, "forget", quiet, "--yes", "--out-dir", str(out))
+    assert again.returncode == 0 and "still quote" not in again.stderr

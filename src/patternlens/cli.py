@@ -399,8 +399,11 @@ def verify(state: State) -> None:
 @cli.command()
 @click.argument("entry_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where your reports are, to check them for quotes of the entry "
+                   "(default: patternlens-reports/ beside the store).")
 @click.pass_obj
-def forget(state: State, entry_id: str, yes: bool) -> None:
+def forget(state: State, entry_id: str, yes: bool, out_dir: Path | None) -> None:
     """Erase an entry's text from the store, for good, and record that it was erased.
 
     The entry's date and id stay, so verify still passes and re-imports do not bring the
@@ -412,8 +415,20 @@ def forget(state: State, entry_id: str, yes: bool) -> None:
     """
     if not yes:
         click.confirm(f"Erase the text of entry {entry_id} for good?", abort=True)
-    erased = state.open(create=False).forget(entry_id)
+    lens = state.open(create=False)
+    entry = lens.entries().filter(pl.col("entry_id") == entry_id)
+    text = "\n".join(str(v) for v in entry.select("title", "text").row(0) if v) if entry.height else ""
+    erased = lens.forget(entry_id)
     click.echo(f"Erased the text of entry {entry_id} ({erased} event(s)); the store was rewritten.")
+    # Report files are outside the store: say which still quote the entry, not delete them.
+    from patternlens.report.batch import files_quoting  # the renderers load slowly
+
+    stale = files_quoting(out_dir or _default_out_dir(state.store), text)
+    if stale:
+        click.echo("These report files still quote it; delete them, or run `patternlens report` "
+                   "to rewrite latest.*:", err=True)
+        for path in stale:
+            click.echo(f"  {path}", err=True)
 
 
 @cli.command()

@@ -8,7 +8,9 @@ are still current whatever else refreshed the projections in between."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import html
 import json
 import os
 import re
@@ -204,3 +206,39 @@ def folder_name(subject: str) -> str:
     readable = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_"
                        for ch in subject).strip("._-")[:40] or "writer"
     return f"{readable}-{hashlib.sha256(subject.encode('utf-8')).hexdigest()[:10]}"
+
+
+_WORD = re.compile(r"[^\W_]+")
+_SENTENCE = re.compile(r"[^.!?\n]+")
+_TAG = re.compile(r"<[^>]*>")
+SHINGLE = 6  # words in a row that count as quoting; shorter sentences count whole (4 words or more)
+
+
+def _shingles(words: list[str], n: int = SHINGLE) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+def files_quoting(folder: Path, text: str) -> list[Path]:
+    """Report files under ``folder`` that quote ``text``: one of its sentences of 4 words or
+    more, or 6 of its words in a row (quotes can be cut to a window), compared word by word
+    so markup and HTML or JSON escaping do not hide them."""
+    wanted: set[tuple[str, ...]] = set()
+    for sentence in _SENTENCE.findall(text):
+        words = _WORD.findall(sentence.lower())
+        if len(words) >= 4:
+            wanted |= _shingles(words, min(SHINGLE, len(words)))
+    if not wanted or not folder.is_dir():
+        return []
+    sizes = {len(w) for w in wanted}
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in (".html", ".md", ".json") or not path.is_file():
+            continue
+        content = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".json":
+            with contextlib.suppress(ValueError):  # \u escapes would split words
+                content = json.dumps(json.loads(content), ensure_ascii=False)
+        words = _WORD.findall(html.unescape(_TAG.sub(" ", content)).lower())
+        if any(wanted & _shingles(words, n) for n in sizes):
+            found.append(path)
+    return found
