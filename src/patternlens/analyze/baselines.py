@@ -112,16 +112,19 @@ def strong_reactions(episodes: pl.DataFrame, *, time_zone: str = "UTC") -> pl.Da
     # Baseline per (subject, day): one rolling pass; episodes without a reading are null, and
     # median / count skip nulls, so every day still gets the window before it.
     x = pl.col("intensity")
+    # One window per writer and day (the day itself is left out, so all its episodes share
+    # it): a day's readings are gathered into a list first, then flattened in the window.
+    v = pl.col("intensity").explode()
     windows = (
         eps.select("subject", "_day", pl.when(x > k["baseline_min_intensity"]).then(x).alias("intensity"))
+        .group_by("subject", "_day").agg(x)
         .sort("subject", "_day")
         .rolling("_day", period=k["window"], closed="left", group_by="subject")
         .agg(
-            x.median().alias("baseline"),
-            (x - x.median()).abs().median().alias("_mad"),
-            x.count().alias("history"),
+            v.median().alias("baseline"),
+            (v - v.median()).abs().median().alias("_mad"),
+            v.count().alias("history"),
         )
-        .unique(["subject", "_day"])
     )
 
     spread = pl.max_horizontal(pl.col("_mad") * k["mad_scale"], pl.lit(k["min_spread"]))
