@@ -85,3 +85,12 @@ def test_present_is_not_past() -> None:
 )
 def test_crisis_is_about_the_writer(text: str, crisis: bool) -> None:
     assert entry(run(text))["crisis"] is crisis
+
+
+def test_red_flag_felt_as_a_strain_is_also_a_rupture() -> None:
+    felt = entry(run("My therapist asked to borrow money from me. I said yes and now I feel sick "
+                     "and anxious about it."))
+    welcomed = entry(run("My therapist asked to borrow money from me. I said yes, no big deal."))
+    assert felt["red_flag"] and felt["rupture"]
+    assert welcomed["red_flag"] and not welcomed["rupture"]
+
