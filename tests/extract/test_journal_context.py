@@ -105,3 +105,15 @@ def test_a_theme_that_does_not_point_back_stays_unowned() -> None:
     x = run("My mom glanced at her phone while I talked. I feel judged by everyone.")
     assert ("mother", "judged") not in _pairs(episodes_of(x))
     assert "judged" in entry(x)["themes"]
+
+
+def test_session_words_make_an_unnamed_pronoun_the_therapist() -> None:
+    # no "Therapy." opening: the session spoken of is enough for "she" with no antecedent
+    x = run("She asked about the drinking and I didn't tell her. Same as every week in my therapy.")
+    e = entry(x)
+    assert e["roles"] == ["therapist"] and e["rupture"]
+
+
+def test_session_words_leave_a_pronoun_with_its_antecedent() -> None:
+    x = run("After my session my sister called. She never listens to me.")
+    assert _pairs(episodes_of(x)) == {("sibling", "dismissed")}
