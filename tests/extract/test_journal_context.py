@@ -117,3 +117,9 @@ def test_session_words_make_an_unnamed_pronoun_the_therapist() -> None:
 def test_session_words_leave_a_pronoun_with_its_antecedent() -> None:
     x = run("After my session my sister called. She never listens to me.")
     assert _pairs(episodes_of(x)) == {("sibling", "dismissed")}
+
+
+def test_a_felt_response_goes_to_the_person_named_later_in_its_sentence() -> None:
+    # nobody in its clause or before it: the person the sentence names after it is the one
+    x = run("At first I felt kind of betrayed, but my sister explained what she had meant.")
+    assert ("sibling", "betrayed") in _pairs(episodes_of(x))

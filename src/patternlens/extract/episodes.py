@@ -1,7 +1,8 @@
 """Assembling episodes and entry summaries from mentions, cues and intensities.
 
 A cue belongs to the person nearest before it in its clause, else the first one after it in
-the clause, else the last one earlier in the sentence ("My therapist said I was overreacting,
+the clause, else the last one earlier in the sentence, (carried kinds) else the last one named
+earlier in the paragraph, else the first one later in the sentence ("My therapist said I was overreacting,
 and I shut down"); a rupture or repair cue in a sentence naming nobody, or a theme there that
 points back ("It felt like being brushed off"), else the last engaged person named earlier in
 the paragraph. An episode is one person in one clause, when that person is engaged there
@@ -121,7 +122,9 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
     in_para = pl.when(pl.col("_carried") & later.is_null()).then(
         ffill_within(pl.col("_named"), pl.col("_p")))
     got = stream.with_columns(
-        pl.coalesce(before, after, earlier, in_para).alias("_key"),
+        # last resort: the person the sentence names after the cue's clause ("At first I felt
+        # betrayed, but my sister explained")
+        pl.coalesce(before, after, earlier, in_para, later).alias("_key"),
         (before.is_not_null() | (after.is_null() & earlier.is_not_null())).alias("via_prev"),
     ).filter(pl.col("_cue").is_not_null()).select("_cue", "_key", "via_prev")
     return (
