@@ -197,6 +197,9 @@ def _graph(lens: Lens, subject: str, as_of: date | None) -> dict[str, Any]:
     return {"nodes": nodes, "links": links}
 
 
+_TITLES = frozenset({"dr", "doctor", "mr", "mrs", "ms", "miss", "prof"})
+
+
 def redact_names(report: dict[str, Any], people: pl.DataFrame, records: pl.DataFrame
                  ) -> dict[str, Any]:
     """Replace people's names with their roles everywhere in the report (Sam -> partner)."""
@@ -207,6 +210,13 @@ def redact_names(report: dict[str, Any], people: pl.DataFrame, records: pl.DataF
         for ep in episodes or []:
             if ep.get("person") and ep.get("role"):
                 names.setdefault(ep["person"], ep["role"])
+    # the extractor also matches a name by its short form ("Okafor" for "Dr. Okafor", "Sam" for
+    # "Sam Lee"), and a quote may hold only that: a clause can start right after "Dr."
+    for name, role in list(names.items()):
+        words = name.split()
+        if len(words) > 1:
+            titled = words[0].rstrip(".").lower() in _TITLES
+            names.setdefault(words[-1] if titled else words[0], role)
     if not names:
         return report
     pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in
