@@ -54,3 +54,27 @@ def test_passive_voice_keeps_the_theme() -> None:
     x = run("I was yelled at by my boss in front of everyone.")
     assert themes(x) == ["mistreated"]
     assert entry(x)["roles"] == ["boss"]
+
+
+def test_paraphrase_families_of_themes() -> None:
+    # common paraphrases, not only the head words: being put down, brushed off, shut out, neglected
+    x = run("My husband puts me down in front of his friends. When I tell him it bothers me he "
+            "blows me off. Now he gives me the silent treatment and stays out all night.")
+    assert {"judged", "dismissed", "rejected", "abandoned"} <= set(themes(x))
+
+
+def test_felt_theme_after_i_felt_is_the_others_response() -> None:
+    # a cue starting "felt ..." was blocked as the writer's own act after "I"
+    x = run("I told my mom about the interview and I felt brushed off.")
+    assert "dismissed" in themes(x)
+
+
+def test_words_about_the_other_are_not_a_felt_response() -> None:
+    # "selfish" is the writer's view of him; "it hurt me" is the writer's pain, not abuse
+    x = run("My boyfriend is so selfish. He cheated on me and it hurt me so much.")
+    assert themes(x) == ["betrayed"]
+
+
+def test_time_apart_is_being_pushed_away() -> None:
+    x = run("My husband says he needs some time apart from me.")
+    assert themes(x) == ["rejected"]

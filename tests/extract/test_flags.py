@@ -85,3 +85,55 @@ def test_present_is_not_past() -> None:
 )
 def test_crisis_is_about_the_writer(text: str, crisis: bool) -> None:
     assert entry(run(text))["crisis"] is crisis
+
+
+def test_red_flag_felt_as_a_strain_is_also_a_rupture() -> None:
+    felt = entry(run("My therapist asked to borrow money from me. I said yes and now I feel sick "
+                     "and anxious about it."))
+    welcomed = entry(run("My therapist asked to borrow money from me. I said yes, no big deal."))
+    assert felt["red_flag"] and felt["rupture"]
+    assert welcomed["red_flag"] and not welcomed["rupture"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My counselor says I don't need the eating disorder program my GP recommended.",
+        "My therapist won't send my records to the new clinic.",
+        "My therapist keeps texting me at night with heart emojis.",
+        "My therapist asked me to leave a review for her practice.",
+    ],
+)
+def test_red_flag_families(text: str) -> None:
+    assert entry(run(text))["red_flag"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She said I don't need to apologize so much. My therapist is kind like that.",
+        "My therapist explained she consults a supervisor about cases, without names.",
+    ],
+)
+def test_normal_words_near_red_flag_families_are_not_one(text: str) -> None:
+    assert not entry(run(text))["red_flag"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Therapy. I kept it vague again and changed the subject when she asked about Mom.",
+        "Session today. I pretended I was fine and watched the clock the whole time.",
+        "Eight months of therapy and I'm back to square one. I don't see the point anymore.",
+        "My therapist kept looking at the clock while I talked. I felt like just a number.",
+    ],
+)
+def test_rupture_marker_families(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and e["rupture"]
+
+
+def test_writer_past_perfect_is_told_not_hypothetical() -> None:
+    # "I'd felt" is "I had felt": it happened
+    e = entry(run("Therapy. I said I'd felt judged by her last week."))
+    assert e["rupture"] and "judged" in e["themes"]

@@ -127,3 +127,21 @@ def test_new_entries_with_prior_evidence_read_as_in_the_whole_journal() -> None:
     # evidence is per entry: all of it is the sum of its parts
     both = pl.concat([old.name_evidence, new.name_evidence])
     assert both.sort(pl.all()).equals(whole.name_evidence.sort(pl.all()))
+
+
+def test_session_words_make_an_unnamed_pronoun_the_therapist() -> None:
+    # no "Therapy." opening: the session spoken of is enough for "she" with no antecedent
+    x = run("She asked about the drinking and I didn't tell her. Same as every week in my therapy.")
+    e = entry(x)
+    assert e["roles"] == ["therapist"] and e["rupture"]
+
+
+def test_session_words_leave_a_pronoun_with_its_antecedent() -> None:
+    x = run("After my session my sister called. She never listens to me.")
+    assert _pairs(episodes_of(x)) == {("sibling", "dismissed")}
+
+
+def test_a_felt_response_goes_to_the_person_named_later_in_its_sentence() -> None:
+    # nobody in its clause or before it: the person the sentence names after it is the one
+    x = run("At first I felt kind of betrayed, but my sister explained what she had meant.")
+    assert ("sibling", "betrayed") in _pairs(episodes_of(x))

@@ -128,6 +128,10 @@ def learned_names(evidence: pl.DataFrame, people: pl.DataFrame | None = None) ->
     return names_from_evidence(evidence, people, load_lexicon())
 
 
+# emotions that tell a line crossed was felt as a strain, not welcomed
+STRAIN = ("anger", "fear", "shame", "sadness")
+
+
 def _entry_summary(
     cl: pl.DataFrame,
     content: pl.DataFrame,
@@ -215,7 +219,11 @@ def _entry_summary(
         ).list.unique().list.sort().alias("responses"),
         f("intensity").fill_null(0.0),
         (f("_ep_therapy").fill_null(False) | f("_therapy").fill_null(False)).alias("in_therapy"),
-        (f("_rupture").fill_null(False) | f("_loose_rupture").fill_null(False)).alias("rupture"),
+        # a line crossed that the writer feels as a strain is a rupture too (TAXONOMY)
+        (f("_rupture").fill_null(False) | f("_loose_rupture").fill_null(False)
+         | (f("red_flag").fill_null(False)
+            & f("emotions").fill_null(empty).list.set_intersection(list(STRAIN)).list.len().gt(0)))
+        .alias("rupture"),
         (f("_repair").fill_null(False) | f("_loose_repair").fill_null(False)).alias("repair"),
         f("red_flag").fill_null(False),
         f("past").fill_null(False),

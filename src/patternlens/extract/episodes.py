@@ -4,8 +4,9 @@ A cue belongs to the person nearest before it in its clause, else the first one 
 the clause, else the last one earlier in the sentence ("My therapist said I was overreacting,
 and I shut down"); a rupture or repair cue in a sentence naming nobody, or a theme there that
 points back ("It felt like being brushed off"), else the last engaged person named earlier in
-the paragraph. An episode is one person in one clause, when that person is engaged there
-or carries a theme, a self-response or a therapy marker. Rupture, repair and red flags count
+the paragraph; failing all these, the first person named later in its sentence. An episode is
+one person in one clause, when that person is engaged there or carries a theme, a self-response
+or a therapy marker. Rupture, repair and red flags count
 only with the therapist; a rupture or repair marker without any person counts when its sentence
 is about the writer's therapy ("I've tried various therapists, but nothing's helped"), or
 anywhere in an entry that opens "Therapy.". Rupture cues carry their 3RS kind as label
@@ -121,7 +122,9 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
     in_para = pl.when(pl.col("_carried") & later.is_null()).then(
         ffill_within(pl.col("_named"), pl.col("_p")))
     got = stream.with_columns(
-        pl.coalesce(before, after, earlier, in_para).alias("_key"),
+        # last resort: the person the sentence names after the cue's clause ("At first I felt
+        # betrayed, but my sister explained")
+        pl.coalesce(before, after, earlier, in_para, later).alias("_key"),
         (before.is_not_null() | (after.is_null() & earlier.is_not_null())).alias("via_prev"),
     ).filter(pl.col("_cue").is_not_null()).select("_cue", "_key", "via_prev")
     return (

@@ -103,6 +103,9 @@ class Masker:
         return _RUNS.sub(MASK, "".join(parts))
 
 
+_TITLES = frozenset({"dr", "doctor", "mr", "mrs", "ms", "miss", "prof"})
+
+
 def redact_names(report: dict[str, Any], people: pl.DataFrame, records: pl.DataFrame,
                  texts: Iterable[str | None] = ()) -> dict[str, Any]:
     """The report with names masked in everything taken from the journal; ``texts`` are the
@@ -114,6 +117,13 @@ def redact_names(report: dict[str, Any], people: pl.DataFrame, records: pl.DataF
         for ep in episodes or []:
             if ep.get("person") and ep.get("role"):
                 roles.setdefault(ep["person"], ep["role"])
+    # the extractor also matches a name by its short form ("Okafor" for "Dr. Okafor", "Sam"
+    # for "Sam Lee"), and a quote may hold only that
+    for name, role in list(roles.items()):
+        words = name.split()
+        if len(words) > 1:
+            titled = words[0].rstrip(".").lower() in _TITLES
+            roles.setdefault(words[-1] if titled else words[0], role)
     mask = Masker(roles, journal_names(texts))
 
     def scrub(value: Any, key: str | None = None) -> Any:
