@@ -95,9 +95,10 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
         pl.lit(0, pl.Int32).alias("_order"),
         pl.lit(None, pl.UInt32).alias("_cue"), pl.lit(False).alias("_carried"),
     )
+    key_type = mentions.schema["key"]
     cues = content.with_row_index("_cue").select(
-        "row", "cid", "pos", pl.lit(None, pl.String).alias("key"),
-        pl.lit(None, pl.String).alias("_named"), pl.lit(1, pl.Int32).alias("_order"), "_cue",
+        "row", "cid", "pos", pl.lit(None, key_type).alias("key"),
+        pl.lit(None, key_type).alias("_named"), pl.lit(1, pl.Int32).alias("_order"), "_cue",
         pl.col("kind").is_in(CARRIED_KINDS).alias("_carried"),
     )
     if anaphor_re is not None:
@@ -150,6 +151,21 @@ def _with_raw(clauses: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _pair(n_keys: int) -> pl.Expr:
+    """(clause, person) as one integer, ordered like (cid, key): cheap to group and join on."""
+    return (pl.col("cid").cast(pl.UInt64) * n_keys
+            + pl.col("key").to_physical().cast(pl.UInt64)).alias("_ck")
+
+
+def _label_lists(told: pl.DataFrame, lists: dict[str, pl.Expr]) -> list[pl.DataFrame]:
+    """Per pair, the sorted distinct labels of the rows each condition selects (``_ck`` keyed)."""
+    return [
+        told.filter(cond).select("_ck", "label").unique().sort("_ck", "label")
+        .group_by("_ck", maintain_order=True).agg(pl.col("label").alias(name))
+        for name, cond in lists.items()
+    ]
+
+
 def episodes(
     clauses: pl.DataFrame,
     mentions: pl.DataFrame,
@@ -157,59 +173,60 @@ def episodes(
     intensity: pl.DataFrame,
 ) -> pl.DataFrame:
     """One row per episode: ``row`` plus the EPISODE_FIELDS columns (``episode`` numbered)."""
-    owned = content.filter(pl.col("key").is_not_null())
-    feel = mentions.filter(pl.col("feel")).select("cid", "key").unique()
+    key_type = mentions.schema["key"]
+    assert isinstance(key_type, pl.Enum)
+    n_keys = max(len(key_type.categories), 1)
+    pair = _pair(n_keys)
+    mentions = mentions.with_columns(pair)
+    owned = content.filter(pl.col("key").is_not_null()).with_columns(pair)
+    feel = mentions.filter(pl.col("feel")).select("_ck").unique()
     carries = pl.concat([
         owned.filter(pl.col("asserted") & pl.col("kind").is_in(EPISODE_KINDS)),
         owned.filter(pl.col("asserted") & (pl.col("kind") == "emotion"))
-        .join(feel, on=["cid", "key"], how="semi"),
-    ]).select("cid", "key").unique()
+        .join(feel, on="_ck", how="semi"),
+    ]).select("row", "cid", "key", "_ck")
     ep = (
-        mentions.filter(pl.col("engaged"))
-        .select("row", "cid", "key").unique()
-        .vstack(carries.with_columns(clauses["row"].gather(carries["cid"]).alias("row"))
-                .select("row", "cid", "key"))
-        .unique()
+        pl.concat([mentions.filter(pl.col("engaged")).select("row", "cid", "key", "_ck"), carries])
+        .unique("_ck")
     )
-    first_pos = mentions.group_by("cid", "key").agg(pl.col("pos").min().alias("_first"))
-    ep = ep.join(first_pos, on=["cid", "key"], how="left")
+    first_pos = mentions.group_by("_ck").agg(pl.col("pos").min().alias("_first"))
+    ep = ep.join(first_pos, on="_ck", how="left")
 
     m_ev = _with_raw(clauses, mentions.filter(pl.col("kind") != "pron")).sort(["cid", "pos"])
-    m_ev = m_ev.select("cid", "key", evidence(pl.col("role"), pl.lit("role")).alias("_ev")).unique(
-        ["cid", "key"], keep="first", maintain_order=True
+    m_ev = m_ev.select("_ck", evidence(pl.col("role"), pl.lit("role")).alias("_ev")).unique(
+        "_ck", keep="first", maintain_order=True
     )
     told = _with_raw(clauses, owned.filter(pl.col("kind").is_in(LABEL_KINDS)))
     told = told.with_columns(evidence(pl.col("label"), pl.col("kind")).alias("_ev"))
 
-    def labels(kinds: tuple[str, ...], asserted: bool = True) -> pl.Expr:
-        told = pl.col("asserted") if asserted else pl.col("negated") | pl.col("hypothetical")
-        return pl.col("label").filter(pl.col("kind").is_in(kinds) & told).unique().sort()
+    def kinds(*names: str) -> pl.Expr:
+        return pl.col("kind").is_in(names) & pl.col("asserted")
 
-    per = told.group_by("cid", "key").agg(
-        labels(("theme",)).alias("themes"),
-        labels(("response", "emotion")).alias("responses"),
-        labels(("emotion",)).alias("emotions"),
-        labels(("theme", "response", "emotion", "rupture", "repair", "red_flag"), False)
-        .alias("negated"),
-        (pl.col("kind").is_in(["rupture"]) & pl.col("asserted")).any().alias("_rupture"),
-        (pl.col("kind").is_in(["repair"]) & pl.col("asserted")).any().alias("_repair"),
-        (pl.col("kind").is_in(["red_flag"]) & pl.col("asserted") & pl.col("via_prev"))
-        .any().alias("_red"),
-        (pl.col("kind").eq("theme") & pl.col("asserted") & pl.col("label").ne("understood"))
-        .any().alias("_negative"),
+    lists = _label_lists(told, {
+        "themes": kinds("theme"),
+        "responses": kinds("response", "emotion"),
+        "emotions": kinds("emotion"),
+        "negated": pl.col("kind").is_in(["theme", "response", "emotion", "rupture", "repair",
+                                         "red_flag"]) & (pl.col("negated") | pl.col("hypothetical")),
+    })
+    flags = told.group_by("_ck").agg(
+        kinds("rupture").any().alias("_rupture"),
+        kinds("repair").any().alias("_repair"),
+        (kinds("red_flag") & pl.col("via_prev")).any().alias("_red"),
+        (kinds("theme") & pl.col("label").ne("understood")).any().alias("_negative"),
     )
     # evidence: the person's words first, then the cues in text order
     ev_rows = pl.concat([
-        m_ev.select("cid", "key", pl.lit(-1, pl.Int64).alias("_o"), "_ev"),
+        m_ev.select("_ck", pl.lit(-1, pl.Int64).alias("_o"), "_ev"),
         told.filter(pl.col("asserted") & (pl.col("kind") != "past"))
-        .select("cid", "key", pl.col("pos").alias("_o"), "_ev"),
+        .select("_ck", pl.col("pos").alias("_o"), "_ev"),
     ])
     # cues at one offset keep one order whatever the input order: by kind, then label
-    ev_rows = ev_rows.sort([pl.col("cid"), pl.col("key"), pl.col("_o"),
+    ev_rows = ev_rows.sort([pl.col("_ck"), pl.col("_o"),
                             pl.col("_ev").struct.field("kind"),
                             pl.col("_ev").struct.field("label"),
                             pl.col("_ev").struct.field("end")])
-    evid = ev_rows.group_by(["cid", "key"], maintain_order=True).agg(pl.col("_ev").alias("evidence"))
+    evid = ev_rows.group_by("_ck", maintain_order=True).agg(pl.col("_ev").alias("evidence"))
     # past and therapy markers describe the sentence or clause, whoever they are about
     sent = clauses["sentence"]
     past = content.filter((pl.col("kind") == "past") & pl.col("asserted"))
@@ -225,14 +242,14 @@ def episodes(
         clauses["start"].gather(ep["cid"]).alias("start"),
         clauses["end"].gather(ep["cid"]).alias("end"),
     )
+    for per_pair in (*lists, flags, evid):
+        ep = ep.join(per_pair, on="_ck", how="left")
     ep = (
-        ep.join(per, on=["cid", "key"], how="left")
-        .join(evid, on=["cid", "key"], how="left")
-        .join(past, on=["row", "sentence"], how="left")
+        ep.join(past, on=["row", "sentence"], how="left")
         .join(therapy, on="cid", how="left")
         .join(intensity.select("cid", "intensity"), on="cid", how="left")
     )
-    parts = pl.col("key").str.split_exact("\x1f", 1)
+    parts = pl.col("key").cast(pl.String).str.split_exact("\x1f", 1)
     is_therapist = parts.struct.field("field_0") == "therapist"
     empty = pl.lit([], dtype=pl.List(pl.String()))
     ep = ep.with_columns(

@@ -292,10 +292,13 @@ def _resolve_pronouns(m: pl.DataFrame, therapy: pl.DataFrame) -> pl.DataFrame:
     m = m.join(therapy.select("row", "_therapist"), on="row", how="left", maintain_order="left")
     m = m.with_columns(pl.coalesce(resolved, pl.col("_therapist")).alias("key")).drop_nulls("key")
     parts = pl.col("key").str.split_exact(SEP, 1)
+    # keys as an Enum in lexical order: later stages group and join on integer ids
+    key_type = pl.Enum(m["key"].unique().sort())
     return m.with_columns(
         parts.struct.field("field_0").alias("role"),
         pl.when(parts.struct.field("field_1") == "").then(None)
         .otherwise(parts.struct.field("field_1")).alias("person"),
+        pl.col("key").cast(key_type),
     ).select("row", "cid", "pos", "wlen", "kind", "role", "person", "key", "engaged",
              "hypothetical", "feel")
 
