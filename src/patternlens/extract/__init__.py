@@ -79,12 +79,13 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
     )
 
     names = learn_names(docs.select("subject", "doc"), people, lex)
-    men = mentions(docs, cl, persons, names, lex)
+    therapy = therapy_entries(docs, names, lex)
+    men = mentions(docs, cl, persons, names, therapy, lex)
     content = _episodes.assign(cl, men, content, lex.anaphor_re)
     intens = clause_intensity(cl, content, markers, lex)
     eps = _episodes.episodes(cl, men, content, intens)
 
-    opening = therapy_entries(docs, names, lex).filter(pl.col("opens")).select("row")
+    opening = therapy.filter(pl.col("opens")).select("row")
     summary = _entry_summary(cl, content, eps, intens, lex, meta.height, opening)
     episodes_out = eps.join(meta, on="row", how="left").sort(["row", "episode"]).select(
         list(EPISODE_SCHEMA)

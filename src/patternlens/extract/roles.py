@@ -150,11 +150,13 @@ def mentions(
     clauses: pl.DataFrame,
     person_matches: pl.DataFrame,
     names: pl.DataFrame,
+    therapy: pl.DataFrame,
     lex: Lexicon,
 ) -> pl.DataFrame:
     """Person mentions per clause, pronouns resolved, with their syntactic engagement.
 
-    ``person_matches`` are the assessed matches of the person group. Returns ``row``, ``cid``,
+    ``person_matches`` are the assessed matches of the person group; ``therapy`` is
+    ``therapy_entries``. Returns ``row``, ``cid``,
     ``pos``, ``wlen``, ``kind`` (role, name, pron), ``role``, ``person``, ``key`` (role +
     person), ``engaged``, ``hypothetical``, ``feel``.
     """
@@ -209,7 +211,7 @@ def mentions(
         .otherwise(pl.Series(told) & ~pl.col("hypothetical"))
         .alias("engaged")
     )
-    return _resolve_pronouns(m, therapy_entries(docs, names, lex))
+    return _resolve_pronouns(m, therapy)
 
 
 def therapy_entries(docs: pl.DataFrame, names: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
