@@ -48,8 +48,8 @@ def prev_max_within(value: pl.Expr, seg: pl.Expr, bound: int) -> pl.Expr:
     return pl.when(prev // bound == seg).then(prev - seg * bound)
 
 
-def dense(n: int, at: pl.Series, values: pl.Series, fill: object = None) -> pl.Series:
+def dense(n: int, at: pl.Series, values: pl.Series, fill: float | None = None) -> pl.Series:
     """``values`` placed at the (distinct) indexes ``at`` of a length-``n`` series, ``fill``
     elsewhere: per-clause results indexed by ``cid`` without a join."""
-    out = pl.repeat(fill, n, dtype=values.dtype, eager=True)
-    return out.scatter(at, values).alias(values.name)
+    out = pl.select(pl.repeat(pl.lit(fill, dtype=values.dtype), n).alias(values.name))
+    return out.to_series().scatter(at, values)
