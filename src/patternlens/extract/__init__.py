@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from patternlens.extract import episodes as _episodes
-from patternlens.extract.cues import assess, matches, window_before
+from patternlens.extract.cues import assess, matches
 from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_FIELDS, EPISODE_SCHEMA
 from patternlens.extract.intensity import clause_intensity
 from patternlens.extract.lexicon import Lexicon, load_lexicon
@@ -110,7 +110,7 @@ def _entry_summary(
 ) -> pl.DataFrame:
     told = content.filter(pl.col("asserted"))
     # therapy and crisis words right after a third person are about that person
-    about_other = window_before(cl, content).str.contains(lex.third_person_re)
+    about_other = content["_before"].str.contains(lex.third_person_re)
     content = content.with_columns(pl.Series("_other", about_other))
     therapy_sent = (
         content.filter((pl.col("kind") == "therapy") & pl.col("asserted") & ~pl.col("_other"))
@@ -137,7 +137,7 @@ def _entry_summary(
     # an entry opening "Therapy." is about the writer's therapy, whoever it names
     therapy = pl.concat([therapy_sent.select("row"), opening.select("row")]).unique().with_columns(
         pl.lit(True).alias("_therapy"))
-    mine = window_before(cl, content).str.contains(lex.first_person_re)
+    mine = content["_before"].str.contains(lex.first_person_re)
     content = content.with_columns(pl.Series("_mine", mine))
     crisis = (
         content.filter(

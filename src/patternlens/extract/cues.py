@@ -146,7 +146,8 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon) -> pl.DataFrame
     before = window_before(clauses, rest)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
     own = before.str.contains(lex.self_re)
-    rest = rest.with_columns(negated.alias("negated"), own.alias("_own"))
+    # later stages read the same window: kept as ``_before``
+    rest = rest.with_columns(negated.alias("negated"), own.alias("_own"), before.alias("_before"))
     rest = rest.join(markers, on="cid", how="left").with_columns(
         (pl.col("_hyp_end").is_not_null() & (pl.col("_hyp_end") <= pl.col("pos")))
         .alias("hypothetical"),

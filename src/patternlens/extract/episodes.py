@@ -16,8 +16,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from patternlens.extract.cues import window_before
-from patternlens.extract.segments import bfill_within, ffill_within, index_within, segment_id
+from patternlens.extract.segments import (
+    bfill_within,
+    dense,
+    ffill_within,
+    index_within,
+    segment_id,
+)
 
 EPISODE_KINDS = ("theme", "response", "rupture", "repair", "red_flag")
 LABEL_KINDS = ("theme", "response", "emotion", "rupture", "repair", "red_flag", "past")
@@ -104,10 +109,11 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
     if anaphor_re is not None:
         # a theme carries only from a clause that points back ("It felt like ..."); a rupture
         # or repair cue counts with the therapist alone, so it may carry as it is
-        opens = window_before(clauses, content).str.contains(anaphor_re)
+        opens = content["_before"].str.contains(anaphor_re)
         theme = pl.Series(content["kind"] == "theme")
         cues = cues.with_columns(pl.col("_carried") & (~theme | pl.Series(opens)))
-    stream = pl.concat([people, cues]).sort(["row", "cid", "pos", "_order"])
+    # cid orders like (row, cid)
+    stream = pl.concat([people, cues]).sort(["cid", "pos", "_order"])
     stream = stream.with_columns(
         sent.gather(stream["cid"]).alias("_sentence"), para.gather(stream["cid"]).alias("_para")
     )
@@ -124,12 +130,12 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
     got = stream.with_columns(
         pl.coalesce(before, after, earlier, in_para).alias("_key"),
         (before.is_not_null() | (after.is_null() & earlier.is_not_null())).alias("via_prev"),
-    ).filter(pl.col("_cue").is_not_null()).select("_cue", "_key", "via_prev")
-    return (
-        content.with_row_index("_cue")
-        .join(got, on="_cue", how="left")
-        .rename({"_key": "key"})
-        .drop("_cue")
+    ).filter(pl.col("_cue").is_not_null())
+    # every cue is in the stream once: its results go back by index
+    n = content.height
+    return content.with_columns(
+        dense(n, got["_cue"], got["_key"]).alias("key"),
+        dense(n, got["_cue"], got["via_prev"]),
     )
 
 

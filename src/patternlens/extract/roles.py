@@ -162,7 +162,7 @@ def mentions(
     """
     pm = person_matches.filter(pl.col("kind") != "block")
     pm = pm.with_columns(
-        window_before(clauses, pm).str.extract(lex.det_re, 1).alias("det"),
+        pl.col("_before").str.extract(lex.det_re, 1).alias("det"),
         clauses["raw"].gather(pm["cid"]).str.slice(pm["pos"], 1).str.contains("^[A-Z]")
         .alias("_cap"),
     )
@@ -170,7 +170,7 @@ def mentions(
         lex.determiners, left_on=["label", "det"], right_on=["role", "det"], how="left"
     )
     # "my mom", "a therapist" (weak); a bare word only as a name ("Mom said"), nobody else's
-    possessed = window_before(clauses, nouns).str.contains(lex.possessed_re)
+    possessed = nouns["_before"].str.contains(lex.possessed_re)
     nouns = nouns.with_columns(pl.Series("_possessed", possessed)).filter(
         pl.col("weak").is_not_null()
         | (pl.col("det").is_null() & pl.col("bare") & pl.col("_cap") & ~pl.col("_possessed"))
