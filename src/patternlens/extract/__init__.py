@@ -19,12 +19,13 @@ import polars as pl
 
 from patternlens.extract import episodes as _episodes
 from patternlens.extract.cues import assess, matches
-from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_FIELDS, EPISODE_SCHEMA
+from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_SCHEMA
 from patternlens.extract.intensity import clause_intensity
-from patternlens.extract.lexicon import Lexicon, load_lexicon
+from patternlens.extract.lexicon import load_lexicon
 from patternlens.extract.roles import learn_names, mentions, therapy_entries
 from patternlens.extract.sentences import clauses as split_clauses
 from patternlens.extract.sentences import prepare
+from patternlens.extract.summary import summarize
 
 __all__ = [
     "ENTRY_SCHEMA",
@@ -66,7 +67,7 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
         pl.col("entry_id").cast(pl.String),
         pl.col("subject").cast(pl.String),
         pl.col("occurred_at"),
-    ).with_row_index("row")
+    )
     docs = prepare(entries)
     cl = split_clauses(docs)
     cl = cl.with_columns(docs["mixed_case"].gather(cl["row"]).alias("mixed_case"))
@@ -86,112 +87,14 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
     eps = _episodes.episodes(cl, men, content, intens)
 
     opening = therapy.filter(pl.col("opens")).select("row")
-    summary = _entry_summary(cl, content, eps, intens, lex, meta.height, opening)
-    episodes_out = eps.join(meta, on="row", how="left").sort(["row", "episode"]).select(
-        list(EPISODE_SCHEMA)
-    )
+    summary = summarize(cl, content, eps, intens, lex, meta.height, opening)
+    # episodes come sorted by row and episode, summaries in row order: entry fields by index
+    at = eps["row"]
+    episodes_out = eps.with_columns(
+        meta["entry_id"].gather(at), meta["subject"].gather(at), meta["occurred_at"].gather(at)
+    ).select(list(EPISODE_SCHEMA))
     return Extraction(
         episodes=episodes_out,
-        entries=meta.select("row", "entry_id").join(summary, on="row", how="left",
-                                                   maintain_order="left")
-        .select(list(ENTRY_SCHEMA)),
+        entries=summary.with_columns(meta["entry_id"]).select(list(ENTRY_SCHEMA)),
         version=lex.version,
-    )
-
-
-def _entry_summary(
-    cl: pl.DataFrame,
-    content: pl.DataFrame,
-    eps: pl.DataFrame,
-    intens: pl.DataFrame,
-    lex: Lexicon,
-    n: int,
-    opening: pl.DataFrame,
-) -> pl.DataFrame:
-    told = content.filter(pl.col("asserted"))
-    # therapy and crisis words right after a third person are about that person
-    about_other = content["_before"].str.contains(lex.third_person_re)
-    content = content.with_columns(pl.Series("_other", about_other))
-    therapy_sent = (
-        content.filter((pl.col("kind") == "therapy") & pl.col("asserted") & ~pl.col("_other"))
-        .select("row", cl["sentence"].gather(content.filter(
-            (pl.col("kind") == "therapy") & pl.col("asserted") & ~pl.col("_other"))["cid"])
-            .alias("sentence"))
-        .unique()
-    )
-    loose = told.filter(pl.col("key").is_null() & pl.col("kind").is_in(["rupture", "repair"]))
-    loose = loose.with_columns(cl["sentence"].gather(loose["cid"]).alias("sentence"))
-    # in a sentence about therapy, or anywhere in an entry opening "Therapy."
-    loose = pl.concat([
-        loose.join(therapy_sent, on=["row", "sentence"], how="semi"),
-        loose.join(opening, on="row", how="semi"),
-    ])
-    empty = pl.lit([], dtype=pl.List(pl.String()))
-    by_row = told.group_by("row").agg(
-        pl.col("label").filter(pl.col("kind") == "emotion").unique().sort().alias("emotions"),
-        pl.col("label").filter(pl.col("kind") == "response").unique().alias("_resp"),
-        # a felt response counts even when the entry names nobody: "they all judge me"
-        pl.col("label").filter(pl.col("kind") == "theme").unique().alias("_themes"),
-        (pl.col("kind") == "past").any().alias("past"),
-    )
-    # an entry opening "Therapy." is about the writer's therapy, whoever it names
-    therapy = pl.concat([therapy_sent.select("row"), opening.select("row")]).unique().with_columns(
-        pl.lit(True).alias("_therapy"))
-    mine = content["_before"].str.contains(lex.first_person_re)
-    content = content.with_columns(pl.Series("_mine", mine))
-    crisis = (
-        content.filter(
-            (pl.col("kind") == "crisis") & ~pl.col("negated") & ~pl.col("_other")
-            & (pl.col("_mine") | pl.col("key").is_null() | ~pl.col("via_prev"))
-        )
-        .select("row").unique().with_columns(pl.lit(True).alias("crisis"))
-    )
-    loose_flags = loose.group_by("row").agg(
-        (pl.col("kind") == "rupture").any().alias("_loose_rupture"),
-        (pl.col("kind") == "repair").any().alias("_loose_repair"),
-    )
-    max_int = intens.with_columns(cl["row"].gather(intens["cid"]).alias("row")).group_by(
-        "row").agg(pl.col("intensity").max())
-    per_ep = eps.group_by("row").agg(
-        pl.col("role").unique().sort().alias("roles"),
-        pl.col("themes").list.explode(keep_nulls=False, empty_as_null=False).unique()
-        .alias("_ep_themes"),
-        pl.col("responses").list.explode(keep_nulls=False, empty_as_null=False).unique().alias("_ep_resp"),
-        pl.col("in_therapy").any().alias("_ep_therapy"),
-        pl.col("rupture").any().alias("_rupture"),
-        pl.col("repair").any().alias("_repair"),
-        pl.col("red_flag").any().alias("red_flag"),
-        pl.struct(EPISODE_FIELDS).alias("episodes"),
-    )
-    rows = pl.DataFrame({"row": pl.arange(0, n, eager=True, dtype=pl.UInt32)})
-    out = (
-        rows.join(per_ep, on="row", how="left")
-        .join(by_row, on="row", how="left")
-        .join(therapy, on="row", how="left")
-        .join(crisis, on="row", how="left")
-        .join(loose_flags, on="row", how="left")
-        .join(max_int, on="row", how="left")
-    )
-    f = pl.col
-    return out.with_columns(
-        *(f(c).fill_null(empty) for c in ("roles", "emotions")),
-        pl.concat_list(f("_themes").fill_null(empty), f("_ep_themes").fill_null(empty))
-        .list.unique().list.sort().alias("themes"),
-        # in an entry that tells an episode, the writer's feelings are their response (RS)
-        pl.concat_list(
-            f("_resp").fill_null(empty),
-            f("_ep_resp").fill_null(empty),
-            pl.when(f("roles").list.len().fill_null(0) > 0)
-            .then(f("emotions").fill_null(empty)).otherwise(empty),
-        ).list.unique().list.sort().alias("responses"),
-        f("intensity").fill_null(0.0),
-        (f("_ep_therapy").fill_null(False) | f("_therapy").fill_null(False)).alias("in_therapy"),
-        (f("_rupture").fill_null(False) | f("_loose_rupture").fill_null(False)).alias("rupture"),
-        (f("_repair").fill_null(False) | f("_loose_repair").fill_null(False)).alias("repair"),
-        f("red_flag").fill_null(False),
-        f("past").fill_null(False),
-        f("crisis").fill_null(False),
-        f("episodes").fill_null(pl.lit([], dtype=ENTRY_SCHEMA["episodes"])),
-    ).with_columns((f("intensity") >= 7).alias("strong")).sort("row").select(
-        "row", *(c for c in ENTRY_SCHEMA if c != "entry_id")
     )

@@ -14,7 +14,7 @@ import re
 import polars as pl
 
 from patternlens.extract.lexicon import Lexicon
-from patternlens.extract.segments import dense, segment_id
+from patternlens.extract.segments import dense
 
 STRENGTH_KINDS = ("theme", "response", "emotion", "crisis", "strong")
 
@@ -62,7 +62,7 @@ def clause_intensity(
     c = clauses.select(
         "cid", "mixed_case",
         raw.str.count_matches("!", literal=True).alias("_excl"),
-        segment_id("row", "sentence").alias("_s"),
+        pl.col("sid").alias("_s"),
     ).with_columns(
         dense(n, ratings["cid"], ratings["_rating"]),
         dense(n, shouted["cid"], shouted["_caps"], 0),
@@ -80,7 +80,7 @@ def clause_intensity(
     # sentences are contiguous runs of clauses, numbered 1, 2, ... in order
     per_sentence = c.group_by("_s").agg(
         (pl.col("_small").sum() > 0).alias("_small_s"),
-        pl.col("_rating").filter(pl.col("_rating") <= 10).max().alias("_rated"),
+        pl.when(pl.col("_rating") <= 10).then(pl.col("_rating")).max().alias("_rated"),
     ).sort("_s")
     at = c["_s"] - 1
     c = c.with_columns(per_sentence["_small_s"].gather(at), per_sentence["_rated"].gather(at))

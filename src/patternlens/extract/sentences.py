@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from patternlens.extract.segments import segment_id
+
 # A clause runs to a sentence end, a semicolon or colon, a comma, or just before "but",
 # "because", "although" (a comma's link word stays with the clause before it).
 CLAUSE_RE = (
@@ -91,9 +93,9 @@ def clauses(docs: pl.DataFrame) -> pl.DataFrame:
     """One row per clause, in text order.
 
     Returns ``row``, ``cid`` (global clause id), ``clause`` and ``sentence`` (indexes within the
-    entry), ``at`` (offset of the untrimmed clause in the entry text), ``start``/``end`` (the
-    clause without surrounding blanks or link word), ``key`` (``base + at``, global and sorted),
-    ``raw`` (as written) and ``n`` (normalized).
+    entry), ``sid`` (global sentence id, from 1), ``at`` (offset of the untrimmed clause in the
+    entry text), ``start``/``end`` (the clause without surrounding blanks or link word),
+    ``key`` (``base + at``, global and sorted), ``raw`` (as written) and ``n`` (normalized).
     """
     split = pl.col("doc").str.extract_all(CLAUSE_RE).alias("raw")
     # a plain ASCII text splits like its lowercased twin: one regex pass, then lowercase
@@ -129,6 +131,7 @@ def clauses(docs: pl.DataFrame) -> pl.DataFrame:
         "cid",
         "clause",
         "sentence",
+        segment_id("row", "sentence").alias("sid"),
         "at",
         (pl.col("at") + lead).alias("start"),
         pl.max_horizontal(pl.col("at") + kept, pl.col("at") + lead).alias("end"),
