@@ -21,10 +21,10 @@ from patternlens.extract import episodes as _episodes
 from patternlens.extract.cues import assess, matches
 from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_SCHEMA
 from patternlens.extract.intensity import clause_intensity
-from patternlens.extract.lexicon import load_lexicon
+from patternlens.extract.lexicon import Lexicon, load_lexicon
 from patternlens.extract.roles import learn_names, mentions, therapy_entries
 from patternlens.extract.sentences import clauses as split_clauses
-from patternlens.extract.sentences import prepare
+from patternlens.extract.sentences import document, prepare
 from patternlens.extract.summary import summarize
 
 __all__ = [
@@ -43,6 +43,7 @@ def extractor_version() -> str:
 
 
 EXTRACTOR_VERSION = extractor_version()
+CHUNK = 10_000  # entries per pass
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,27 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
     text``, or ``text`` alone when the entry has no title.
     """
     lex = load_lexicon()
+    # names are learned over all of a writer's entries; everything else is per entry, so the
+    # entries go through in chunks (bounded memory, cache-sized frames), results in order
+    names = learn_names(
+        entries.select(pl.col("subject").cast(pl.String), document(entries).alias("doc")),
+        people, lex,
+    )
+    parts = [
+        _extract_chunk(entries.slice(start, CHUNK), names, lex)
+        for start in range(0, max(entries.height, 1), CHUNK)
+    ]
+    return Extraction(
+        episodes=pl.concat([p[0] for p in parts]),
+        entries=pl.concat([p[1] for p in parts]),
+        version=lex.version,
+    )
+
+
+def _extract_chunk(
+    entries: pl.DataFrame, names: pl.DataFrame, lex: Lexicon
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Episodes and entry summaries of some entries, given the names learned over all."""
     meta = entries.select(
         pl.col("entry_id").cast(pl.String),
         pl.col("subject").cast(pl.String),
@@ -79,7 +101,6 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
         (pl.col("group") != "person") & ~pl.col("kind").is_in(["booster", "disproportion"])
     )
 
-    names = learn_names(docs.select("subject", "doc"), people, lex)
     therapy = therapy_entries(docs, names, lex)
     men = mentions(docs, cl, persons, names, therapy, lex)
     content = _episodes.assign(cl, men, content, lex.anaphor_re)
@@ -93,8 +114,4 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
     episodes_out = eps.with_columns(
         meta["entry_id"].gather(at), meta["subject"].gather(at), meta["occurred_at"].gather(at)
     ).select(list(EPISODE_SCHEMA))
-    return Extraction(
-        episodes=episodes_out,
-        entries=summary.with_columns(meta["entry_id"]).select(list(ENTRY_SCHEMA)),
-        version=lex.version,
-    )
+    return episodes_out, summary.with_columns(meta["entry_id"]).select(list(ENTRY_SCHEMA))
