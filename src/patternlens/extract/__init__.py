@@ -22,7 +22,13 @@ from patternlens.extract.cues import assess, matches
 from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_SCHEMA
 from patternlens.extract.intensity import clause_intensity
 from patternlens.extract.lexicon import Lexicon, load_lexicon
-from patternlens.extract.roles import learn_names, mentions, therapy_entries
+from patternlens.extract.roles import (
+    NAME_GROUP,
+    learn_names,
+    mentions,
+    name_patterns,
+    therapy_entries,
+)
 from patternlens.extract.sentences import clauses as split_clauses
 from patternlens.extract.sentences import document, prepare
 from patternlens.extract.summary import summarize
@@ -94,7 +100,11 @@ def _extract_chunk(
     cl = split_clauses(docs)
     cl = cl.with_columns(docs["mixed_case"].gather(cl["row"]).alias("mixed_case"))
 
-    found = assess(cl, matches(docs, cl, lex.cues), lex)
+    # one Aho-Corasick pass for the lexicon's phrases and the writers' names together
+    patterns = pl.concat([lex.cues.select("pattern", "group"), name_patterns(names)])
+    hits = matches(docs, cl, patterns)
+    is_name = pl.col("group") == NAME_GROUP
+    found = assess(cl, hits.filter(~is_name), lex, patterns)
     persons = found.filter(pl.col("group") == "person")
     markers = found.filter(pl.col("kind").is_in(["booster", "disproportion"]))
     content = found.filter(
@@ -102,7 +112,7 @@ def _extract_chunk(
     )
 
     therapy = therapy_entries(docs, names, lex)
-    men = mentions(docs, cl, persons, names, therapy, lex)
+    men = mentions(docs, cl, persons, hits.filter(is_name), names, therapy, lex)
     content = _episodes.assign(cl, men, content, lex.anaphor_re)
     intens = clause_intensity(cl, content, markers, lex)
     eps = _episodes.episodes(cl, men, content, intens)

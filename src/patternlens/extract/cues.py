@@ -128,13 +128,15 @@ def window_after(clauses: pl.DataFrame, m: pl.DataFrame, width: int = 40) -> pl.
     return n.str.slice(m["pos"] + m["wlen"], width).fill_null("")
 
 
-def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
+           patterns: pl.DataFrame | None = None) -> pl.DataFrame:
     """Label matches and add ``negated``, ``hypothetical``, ``own`` and ``asserted``.
 
-    ``m`` are matches of the lexicon's patterns (markers included); returns one row per match
-    and label, markers left out.
+    ``m`` are matches of the lexicon's patterns (markers included), found with ``patterns``
+    (by default the lexicon's cues; their ids key the cues); returns one row per match and
+    label, markers left out.
     """
-    _, pg = pattern_ids(lex.cues)
+    _, pg = pattern_ids(lex.cues if patterns is None else patterns)
     cues = lex.cues.join(pg.select("pattern", "group", "_pg"), on=["pattern", "group"])
     m = m.join(cues.drop("pattern", "group"), on="_pg").drop("_pg")
     markers = (

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from patternlens.extract.cues import matches, window_after, window_before
+from patternlens.extract.cues import window_after, window_before
 from patternlens.extract.lexicon import Lexicon
 from patternlens.extract.segments import ffill_within, segment_id
 
@@ -33,6 +33,7 @@ NAMES_SCHEMA: dict[str, pl.DataType] = {
     "role": pl.String(),
 }
 SEP = "\x1f"  # joins role and person into one key
+NAME_GROUP = "\x00name"  # the group of name patterns: no lexicon group is called so
 
 
 def _name_patterns(name: pl.Expr) -> pl.Expr:
@@ -149,13 +150,15 @@ def mentions(
     docs: pl.DataFrame,
     clauses: pl.DataFrame,
     person_matches: pl.DataFrame,
+    name_matches: pl.DataFrame,
     names: pl.DataFrame,
     therapy: pl.DataFrame,
     lex: Lexicon,
 ) -> pl.DataFrame:
     """Person mentions per clause, pronouns resolved, with their syntactic engagement.
 
-    ``person_matches`` are the assessed matches of the person group; ``therapy`` is
+    ``person_matches`` are the assessed matches of the person group, ``name_matches`` the
+    matches of the ``names`` patterns (``NAME_GROUP``); ``therapy`` is
     ``therapy_entries``. Returns ``row``, ``cid``,
     ``pos``, ``wlen``, ``kind`` (role, name, pron), ``role``, ``person``, ``key`` (role +
     person), ``engaged``, ``hypothetical``, ``feel``.
@@ -190,7 +193,7 @@ def mentions(
         pl.lit(None, pl.String).alias("person"),
         "gender", "weak", "implicit", "feel", "negated", "hypothetical",
     )
-    name_rows = _name_mentions(docs, clauses, names).select(cols)
+    name_rows = _name_mentions(docs, clauses, name_matches, names).select(cols)
     m = _merge_named(pl.concat([roles, name_rows], how="vertical_relaxed"))
 
     before = window_before(clauses, m)
@@ -232,7 +235,13 @@ COLUMNS = ["row", "cid", "pos", "wlen", "kind", "label", "gender", "weak", "impl
            "negated", "hypothetical"]
 
 
-def _name_mentions(docs: pl.DataFrame, clauses: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+def name_patterns(names: pl.DataFrame) -> pl.DataFrame:
+    """The learned and declared names as patterns of their own group, for the one match pass."""
+    return names.select("pattern", pl.lit(NAME_GROUP).alias("group"))
+
+
+def _name_mentions(docs: pl.DataFrame, clauses: pl.DataFrame, hits: pl.DataFrame,
+                   names: pl.DataFrame) -> pl.DataFrame:
     schema = {
         "row": pl.UInt32(), "cid": pl.UInt32(), "pos": pl.Int64(), "wlen": pl.Int64(),
         "kind": pl.String(), "role": pl.String(), "person": pl.String(), "gender": pl.String(),
@@ -241,7 +250,6 @@ def _name_mentions(docs: pl.DataFrame, clauses: pl.DataFrame, names: pl.DataFram
     }
     if names.height == 0:
         return pl.DataFrame(schema=schema)
-    hits = matches(docs, clauses, names.select("pattern", pl.lit("name").alias("group")))
     # the name must be capitalised in the text as written ("Will" the partner, not "will")
     capital = clauses["raw"].gather(hits["cid"]).str.slice(hits["pos"], 1).str.contains("^[A-Z]")
     hits = hits.filter(capital)
