@@ -108,11 +108,43 @@ def drop_covered(m: pl.DataFrame) -> pl.DataFrame:
     """
     end = pl.col("pos") + pl.col("wlen")
     # the pattern breaks ties, so that the same text always keeps the same match
-    m = m.sort(["cid", "_gid", "pos", "wlen", "_pid"],
-               descending=[False, False, False, True, False])
+    order = ["cid", "_gid", "pos", "wlen", "_pid"]
+    packed = _packed_order(m)
+    if packed is None:
+        m = m.sort(order, descending=[False, False, False, True, False])
+        seg = segment_id("cid", "_gid")
+    else:
+        key, low = packed
+        m = m.with_columns(key).sort("_order")
+        seg = segment_id("_seg")
+        m = m.with_columns((pl.col("_order") // (1 << low)).alias("_seg"))
     # identical spans of different patterns ("yell" and "yelled") keep the first
-    before = prev_max_within(end, segment_id("cid", "_gid"), SPAN_BOUND)
-    return m.filter(before.is_null() | (before < end))
+    before = prev_max_within(end, seg, SPAN_BOUND)
+    return m.filter(before.is_null() | (before < end)).drop("_order", "_seg", strict=False)
+
+
+def _packed_order(m: pl.DataFrame) -> tuple[pl.Expr, int] | None:
+    """The drop_covered order (cid, group, pos, longest first, pattern) as one integer, and
+    the number of bits below (cid, group); None when it does not fit in 63 bits."""
+    if m.height == 0:
+        return None
+    wmax = int(m["wlen"].max())  # type: ignore[arg-type]
+    fields = [  # most significant first
+        (pl.col("cid").cast(pl.UInt64), int(m["cid"].max())),  # type: ignore[arg-type]
+        (pl.col("_gid").cast(pl.UInt64), int(m["_gid"].max())),  # type: ignore[arg-type]
+        (pl.col("pos").cast(pl.UInt64), int(m["pos"].max())),  # type: ignore[arg-type]
+        ((wmax - pl.col("wlen")).cast(pl.UInt64), wmax - int(m["wlen"].min())),  # type: ignore[arg-type]
+        (pl.col("_pid").cast(pl.UInt64), int(m["_pid"].max())),  # type: ignore[arg-type]
+    ]
+    if int(m["pos"].min()) < 0:  # type: ignore[arg-type]
+        return None
+    bits = [max(top.bit_length(), 1) for _, top in fields]
+    if sum(bits) > 63:
+        return None
+    key: pl.Expr = pl.lit(0, pl.UInt64)
+    for (expr, _), width in zip(fields, bits, strict=True):
+        key = key * (1 << width) + expr
+    return key.alias("_order"), sum(bits[2:])
 
 
 def window_before(clauses: pl.DataFrame, m: pl.DataFrame, width: int = WINDOW) -> pl.Series:
