@@ -13,6 +13,7 @@ The word lists are ``patternlens/lexicons/*.toml``; ``EXTRACTOR_VERSION`` change
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -76,10 +77,15 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
         entries.select(pl.col("subject").cast(pl.String), document(entries).alias("doc")),
         people, lex,
     )
-    parts = [
-        _extract_chunk(entries.slice(start, CHUNK), names, lex)
-        for start in range(0, max(entries.height, 1), CHUNK)
-    ]
+    chunks = [entries.slice(start, CHUNK) for start in range(0, max(entries.height, 1), CHUNK)]
+    workers = min(pl.thread_pool_size(), len(chunks))
+    if workers > 1:
+        # Polars releases the GIL: two chunks in flight keep both cores busy, where one chunk's
+        # single-column string operations would run on one
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(lambda chunk: _extract_chunk(chunk, names, lex), chunks))
+    else:
+        parts = [_extract_chunk(chunk, names, lex) for chunk in chunks]
     return Extraction(
         episodes=pl.concat([p[0] for p in parts]),
         entries=pl.concat([p[1] for p in parts]),
