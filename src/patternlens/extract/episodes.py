@@ -21,6 +21,7 @@ from patternlens.extract.segments import (
     dense,
     ffill_within,
     index_within,
+    lookup,
     segment_id,
 )
 
@@ -164,12 +165,21 @@ def _pair(n_keys: int) -> pl.Expr:
 
 
 def _label_lists(told: pl.DataFrame, lists: dict[str, pl.Expr]) -> list[pl.DataFrame]:
-    """Per pair, the sorted distinct labels of the rows each condition selects (``_ck`` keyed)."""
-    return [
-        told.filter(cond).select("_ck", "label").unique().sort("_ck", "label")
-        .group_by("_ck", maintain_order=True).agg(pl.col("label").alias(name))
-        for name, cond in lists.items()
-    ]
+    """Per pair, the sorted distinct labels of the rows each condition selects.
+
+    Each frame has ``_ck`` (sorted, distinct) and the list; labels sort as their lexical rank.
+    """
+    labels = pl.Enum(sorted(set(told["label"].to_list())))
+    n = max(len(labels.categories), 1)
+    item = (pl.col("_ck") * n + pl.col("label").cast(labels).to_physical()).alias("_item")
+    out = []
+    for name, cond in lists.items():
+        items = told.filter(cond).select(item).unique().sort("_item")["_item"]
+        out.append(
+            pl.DataFrame({"_ck": items // n, name: labels.categories.gather(items % n)})
+            .group_by("_ck", maintain_order=True).agg(pl.col(name))
+        )
+    return out
 
 
 def episodes(
@@ -178,7 +188,10 @@ def episodes(
     content: pl.DataFrame,
     intensity: pl.DataFrame,
 ) -> pl.DataFrame:
-    """One row per episode: ``row`` plus the EPISODE_FIELDS columns (``episode`` numbered)."""
+    """One row per episode: ``row`` plus the EPISODE_FIELDS columns (``episode`` numbered).
+
+    ``intensity`` has one row per clause, in cid order.
+    """
     key_type = mentions.schema["key"]
     assert isinstance(key_type, pl.Enum)
     n_keys = max(len(key_type.categories), 1)
@@ -195,8 +208,12 @@ def episodes(
         pl.concat([mentions.filter(pl.col("engaged")).select("row", "cid", "key", "_ck"), carries])
         .unique("_ck")
     )
-    first_pos = mentions.group_by("_ck").agg(pl.col("pos").min().alias("_first"))
-    ep = ep.join(first_pos, on="_ck", how="left")
+    first_pos = mentions.group_by("_ck").agg(pl.col("pos").min().alias("_first")).sort("_ck")
+    ep = ep.with_columns(first_pos["_first"].gather(lookup(first_pos["_ck"], ep["_ck"])))
+    # the final order first, on narrow columns; per-pair values are then gathered into it
+    ep = ep.sort(["row", "cid", "_first"], nulls_last=True).with_columns(
+        index_within(segment_id("row")).alias("episode")
+    )
 
     m_ev = _with_raw(clauses, mentions.filter(pl.col("kind") != "pron")).sort(["cid", "pos"])
     m_ev = m_ev.select("_ck", evidence(pl.col("role"), pl.lit("role")).alias("_ev")).unique(
@@ -220,7 +237,7 @@ def episodes(
         kinds("repair").any().alias("_repair"),
         (kinds("red_flag") & pl.col("via_prev")).any().alias("_red"),
         (kinds("theme") & pl.col("label").ne("understood")).any().alias("_negative"),
-    )
+    ).sort("_ck")
     # evidence: the person's words first, then the cues in text order
     ev_rows = pl.concat([
         m_ev.select("_ck", pl.lit(-1, pl.Int64).alias("_o"), "_ev"),
@@ -234,27 +251,22 @@ def episodes(
                             pl.col("_ev").struct.field("end")])
     evid = ev_rows.group_by("_ck", maintain_order=True).agg(pl.col("_ev").alias("evidence"))
     # past and therapy markers describe the sentence or clause, whoever they are about
-    sent = clauses["sentence"]
+    sid = clauses["sid"]
     past = content.filter((pl.col("kind") == "past") & pl.col("asserted"))
-    past = past.select(
-        clauses["row"].gather(past["cid"]).alias("row"),
-        sent.gather(past["cid"]).alias("sentence"),
-    ).unique().with_columns(pl.lit(True).alias("past"))
-    therapy = content.filter((pl.col("kind") == "therapy") & pl.col("asserted")).select("cid")
-    therapy = therapy.unique().with_columns(pl.lit(True).alias("_therapy_clause"))
+    past_sid = sid.gather(past["cid"]).unique().implode()
+    therapy = content.filter((pl.col("kind") == "therapy") & pl.col("asserted"))["cid"]
 
+    at = ep["cid"]
     ep = ep.with_columns(
-        sent.gather(ep["cid"]).alias("sentence"),
-        clauses["start"].gather(ep["cid"]).alias("start"),
-        clauses["end"].gather(ep["cid"]).alias("end"),
+        sid.gather(at).is_in(past_sid).alias("past"),
+        at.is_in(therapy.unique().implode()).alias("_therapy_clause"),
+        clauses["start"].gather(at).alias("start"),
+        clauses["end"].gather(at).alias("end"),
+        intensity["intensity"].gather(at).fill_null(0.0),
     )
     for per_pair in (*lists, flags, evid):
-        ep = ep.join(per_pair, on="_ck", how="left")
-    ep = (
-        ep.join(past, on=["row", "sentence"], how="left")
-        .join(therapy, on="cid", how="left")
-        .join(intensity.select("cid", "intensity"), on="cid", how="left")
-    )
+        idx = lookup(per_pair["_ck"], ep["_ck"])
+        ep = ep.with_columns(per_pair.drop("_ck").select(pl.all().gather(idx)))
     parts = pl.col("key").cast(pl.String).str.split_exact("\x1f", 1)
     is_therapist = parts.struct.field("field_0") == "therapist"
     empty = pl.lit([], dtype=pl.List(pl.String()))
@@ -263,17 +275,12 @@ def episodes(
         pl.when(parts.struct.field("field_1") == "").then(None)
         .otherwise(parts.struct.field("field_1")).alias("person"),
         *(pl.col(c).fill_null(empty) for c in ("themes", "responses", "emotions", "negated")),
-        pl.col("intensity").fill_null(0.0),
-        pl.col("past").fill_null(False),
     ).with_columns(
-        (is_therapist | pl.col("_therapy_clause").fill_null(False)).alias("in_therapy"),
+        (is_therapist | pl.col("_therapy_clause")).alias("in_therapy"),
         (is_therapist & (pl.col("_negative") | pl.col("_rupture")).fill_null(False))
         .alias("rupture"),
         (is_therapist & pl.col("_repair").fill_null(False)).alias("repair"),
         (is_therapist & pl.col("_red").fill_null(False)).alias("red_flag"),
         pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(EVIDENCE))),
-    )
-    ep = ep.sort(["row", "cid", "_first"], nulls_last=True).with_columns(
-        index_within(segment_id("row")).alias("episode")
     )
     return ep.select("row", *(pl.col(k).cast(EPISODE_SCHEMA[k]) for k in EPISODE_FIELDS))

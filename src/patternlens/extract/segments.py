@@ -53,3 +53,14 @@ def dense(n: int, at: pl.Series, values: pl.Series, fill: float | None = None) -
     elsewhere: per-clause results indexed by ``cid`` without a join."""
     out = pl.select(pl.repeat(pl.lit(fill, dtype=values.dtype), n).alias(values.name))
     return out.to_series().scatter(at, values)
+
+
+def lookup(keys: pl.Series, queries: pl.Series) -> pl.Series:
+    """Index of each query in ``keys`` (sorted ascending, distinct), null where it is absent:
+    a left join by binary search, for gathering values in the queries' order."""
+    if keys.len() == 0:
+        return pl.repeat(None, queries.len(), dtype=pl.UInt32, eager=True)
+    at = keys.search_sorted(queries, side="left").cast(pl.UInt32)
+    inside = at.clip(upper_bound=keys.len() - 1)
+    found = keys.gather(inside) == queries
+    return pl.select(pl.when(found).then(inside)).to_series()
