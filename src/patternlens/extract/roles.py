@@ -19,7 +19,7 @@ import polars as pl
 
 from patternlens.extract.cues import window_after, window_before
 from patternlens.extract.lexicon import Lexicon
-from patternlens.extract.segments import ffill_within, segment_id
+from patternlens.extract.segments import ffill_within, lookup, segment_id
 
 PEOPLE_SCHEMA: dict[str, pl.DataType] = {
     "subject": pl.String(),
@@ -278,9 +278,8 @@ def _merge_named(m: pl.DataFrame) -> pl.DataFrame:
 
 
 def _resolve_pronouns(m: pl.DataFrame, therapy: pl.DataFrame) -> pl.DataFrame:
-    m = m.sort(["row", "cid", "pos"]).with_columns(
-        (pl.col("role") + SEP + pl.col("person").fill_null("")).alias("key")
-    )
+    # m comes sorted by (cid, pos), which orders rows too
+    m = m.with_columns((pl.col("role") + SEP + pl.col("person").fill_null("")).alias("key"))
     explicit = pl.col("kind") != "pron"
     g = pl.col("gender")
     last = {
@@ -299,8 +298,9 @@ def _resolve_pronouns(m: pl.DataFrame, therapy: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("_last_plural"))
     )
     # in a therapy entry, "she" with nobody before her is the therapist
-    m = m.join(therapy.select("row", "_therapist"), on="row", how="left", maintain_order="left")
-    m = m.with_columns(pl.coalesce(resolved, pl.col("_therapist")).alias("key")).drop_nulls("key")
+    therapy = therapy.sort("row")
+    therapist = therapy["_therapist"].gather(lookup(therapy["row"], m["row"]))
+    m = m.with_columns(pl.coalesce(resolved, therapist).alias("key")).drop_nulls("key")
     parts = pl.col("key").str.split_exact(SEP, 1)
     # keys as an Enum in lexical order: later stages group and join on integer ids
     key_type = pl.Enum(m["key"].unique().sort())

@@ -36,9 +36,17 @@ def _flag(n: int, rows: pl.Series) -> pl.Series:
 
 def _labels(n: int, pairs: pl.DataFrame, name: str) -> pl.Series:
     """Sorted distinct labels per entry from (row, label) pairs; empty where there are none."""
+    labels = pl.Enum(sorted(set(pairs["label"].to_list())))
+    k = max(len(labels.categories), 1)
+    # (row, label rank) as one integer: distinct and sorted in one pass each
+    items = pairs.select(
+        (pl.col("row").cast(pl.UInt64) * k + pl.col("label").cast(labels).to_physical())
+        .unique().sort()
+    ).to_series()
     per = (
-        pairs.unique().sort("row", "label")
-        .group_by("row", maintain_order=True).agg(pl.col("label").alias(name))
+        pl.DataFrame({"row": (items // k).cast(pl.UInt32),
+                      name: labels.categories.gather(items % k)})
+        .group_by("row", maintain_order=True).agg(pl.col(name))
     )
     return _place(n, per["row"], per.select(name)).to_series().fill_null(EMPTY)
 
