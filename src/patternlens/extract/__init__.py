@@ -1,13 +1,19 @@
 """Episode extraction: journal entries in, relationship episodes and entry summaries out.
 
-``extract(entries, people)`` runs one vectorized Polars pipeline over all entries at once:
+``extract(entries, people)`` learns names over all of a writer's entries, then runs one
+vectorized Polars pipeline over chunks of ``CHUNK`` entries (every other step is per entry, so
+chunks change nothing but memory; two are in flight at a time):
 
 1. ``sentences``: analysed text (title + newline + text), split into clauses with offsets;
-2. ``cues``: one Aho-Corasick pass for every lexicon phrase, then negation and hypotheticals;
+2. ``cues``: one Aho-Corasick pass for every lexicon phrase and name, then negation and
+   hypotheticals;
 3. ``roles``: role words, declared and learned names, pronouns, mere mentions left out;
 4. ``intensity``: 0-10 per clause from cue valences, boosters, capitals, "!", ratings;
-5. ``episodes``: cues assigned to people, one episode per person and clause, entry summaries.
+5. ``episodes``: cues assigned to people, one episode per person and clause;
+6. ``summary``: one summary per entry.
 
+Patterns, groups, labels and person keys travel as integer ranks that sort like their strings,
+and per-clause or per-entry values are placed by index (``cid``, ``row``), not joined back.
 The word lists are ``patternlens/lexicons/*.toml``; ``EXTRACTOR_VERSION`` changes with them.
 """
 
