@@ -19,7 +19,7 @@ from __future__ import annotations
 import polars as pl
 
 from patternlens.extract.lexicon import Lexicon
-from patternlens.extract.segments import prev_max_within, segment_id
+from patternlens.extract.segments import packed, prev_max_within, segment_id
 
 WORD_TAIL_RE = r"^([a-z0-9'_]*)"
 SPAN_BOUND = 1 << 32  # clause offsets stay below this
@@ -108,43 +108,21 @@ def drop_covered(m: pl.DataFrame) -> pl.DataFrame:
     """
     end = pl.col("pos") + pl.col("wlen")
     # the pattern breaks ties, so that the same text always keeps the same match
-    order = ["cid", "_gid", "pos", "wlen", "_pid"]
-    packed = _packed_order(m)
-    if packed is None:
-        m = m.sort(order, descending=[False, False, False, True, False])
+    longest = pl.lit(int(m["wlen"].max() or 0)) - pl.col("wlen")  # type: ignore[arg-type]
+    key = packed(m, [pl.col("cid"), pl.col("_gid"), pl.col("pos"), longest, pl.col("_pid")])
+    if key is None:
+        m = m.sort(["cid", "_gid", "pos", "wlen", "_pid"],
+                   descending=[False, False, False, True, False])
         seg = segment_id("cid", "_gid")
     else:
-        key, low = packed
-        m = m.with_columns(key).sort("_order")
+        order, bits = key
+        # the bits above (pos, length, pattern) are the (clause, group) segment
+        m = m.with_columns(order.alias("_order")).sort("_order")
+        m = m.with_columns((pl.col("_order") // (1 << sum(bits[2:]))).alias("_seg"))
         seg = segment_id("_seg")
-        m = m.with_columns((pl.col("_order") // (1 << low)).alias("_seg"))
     # identical spans of different patterns ("yell" and "yelled") keep the first
     before = prev_max_within(end, seg, SPAN_BOUND)
     return m.filter(before.is_null() | (before < end)).drop("_order", "_seg", strict=False)
-
-
-def _packed_order(m: pl.DataFrame) -> tuple[pl.Expr, int] | None:
-    """The drop_covered order (cid, group, pos, longest first, pattern) as one integer, and
-    the number of bits below (cid, group); None when it does not fit in 63 bits."""
-    if m.height == 0:
-        return None
-    wmax = int(m["wlen"].max())  # type: ignore[arg-type]
-    fields = [  # most significant first
-        (pl.col("cid").cast(pl.UInt64), int(m["cid"].max())),  # type: ignore[arg-type]
-        (pl.col("_gid").cast(pl.UInt64), int(m["_gid"].max())),  # type: ignore[arg-type]
-        (pl.col("pos").cast(pl.UInt64), int(m["pos"].max())),  # type: ignore[arg-type]
-        ((wmax - pl.col("wlen")).cast(pl.UInt64), wmax - int(m["wlen"].min())),  # type: ignore[arg-type]
-        (pl.col("_pid").cast(pl.UInt64), int(m["_pid"].max())),  # type: ignore[arg-type]
-    ]
-    if int(m["pos"].min()) < 0:  # type: ignore[arg-type]
-        return None
-    bits = [max(top.bit_length(), 1) for _, top in fields]
-    if sum(bits) > 63:
-        return None
-    key: pl.Expr = pl.lit(0, pl.UInt64)
-    for (expr, _), width in zip(fields, bits, strict=True):
-        key = key * (1 << width) + expr
-    return key.alias("_order"), sum(bits[2:])
 
 
 def window_before(clauses: pl.DataFrame, m: pl.DataFrame, width: int = WINDOW) -> pl.Series:

@@ -23,6 +23,7 @@ from patternlens.extract.segments import (
     index_within,
     lookup,
     segment_id,
+    sort_packed,
 )
 
 EPISODE_KINDS = ("theme", "response", "rupture", "repair", "red_flag")
@@ -114,7 +115,7 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
         theme = pl.Series(content["kind"] == "theme")
         cues = cues.with_columns(pl.col("_carried") & (~theme | pl.Series(opens)))
     # cid orders like (row, cid)
-    stream = pl.concat([people, cues]).sort(["cid", "pos", "_order"])
+    stream = sort_packed(pl.concat([people, cues]), ["cid", "pos", "_order"])
     stream = stream.with_columns(
         sent.gather(stream["cid"]).alias("_sentence"), para.gather(stream["cid"]).alias("_para")
     )
@@ -215,7 +216,7 @@ def episodes(
         index_within(segment_id("row")).alias("episode")
     )
 
-    m_ev = _with_raw(clauses, mentions.filter(pl.col("kind") != "pron")).sort(["cid", "pos"])
+    m_ev = sort_packed(_with_raw(clauses, mentions.filter(pl.col("kind") != "pron")), ["cid", "pos"])
     m_ev = m_ev.select("_ck", evidence(pl.col("role"), pl.lit("role")).alias("_ev")).unique(
         "_ck", keep="first", maintain_order=True
     )

@@ -19,7 +19,7 @@ import polars as pl
 
 from patternlens.extract.cues import window_after, window_before
 from patternlens.extract.lexicon import Lexicon
-from patternlens.extract.segments import ffill_within, lookup, segment_id
+from patternlens.extract.segments import ffill_within, lookup, segment_id, sort_packed
 
 PEOPLE_SCHEMA: dict[str, pl.DataType] = {
     "subject": pl.String(),
@@ -265,7 +265,7 @@ def _name_mentions(docs: pl.DataFrame, clauses: pl.DataFrame, hits: pl.DataFrame
 
 def _merge_named(m: pl.DataFrame) -> pl.DataFrame:
     """"my partner Sam": drop the role words when the name follows them; the name carries both."""
-    m = m.sort(["cid", "pos"])
+    m = sort_packed(m, ["cid", "pos"])
     nxt_kind = pl.col("kind").shift(-1)
     nxt_pos = pl.col("pos").shift(-1)
     nxt_role = pl.col("role").shift(-1)

@@ -64,3 +64,30 @@ def lookup(keys: pl.Series, queries: pl.Series) -> pl.Series:
     inside = at.clip(upper_bound=keys.len() - 1)
     found = keys.gather(inside) == queries
     return pl.select(pl.when(found).then(inside)).to_series()
+
+
+def packed(frame: pl.DataFrame, columns: list[pl.Expr]) -> tuple[pl.Expr, list[int]] | None:
+    """The non-negative integer ``columns`` (most significant first) as one integer that sorts
+    like them, and the bits each takes; None when they do not fit in 63 bits. One-column sorts
+    are much faster than several."""
+    if frame.height == 0:
+        return None
+    tops = frame.select(pl.struct(c.min().alias("lo"), c.max().alias("hi")).alias(str(i))
+                        for i, c in enumerate(columns)).row(0)
+    if any(t["lo"] is None or t["lo"] < 0 for t in tops):
+        return None
+    bits = [max(int(t["hi"]).bit_length(), 1) for t in tops]
+    if sum(bits) > 63:
+        return None
+    key: pl.Expr = pl.lit(0, pl.UInt64)
+    for c, width in zip(columns, bits, strict=True):
+        key = key * (1 << width) + c.cast(pl.UInt64)
+    return key, bits
+
+
+def sort_packed(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """``frame`` sorted by integer ``columns``, through one packed key when they fit."""
+    key = packed(frame, [pl.col(c) for c in columns])
+    if key is None:
+        return frame.sort(columns)
+    return frame.with_columns(key[0].alias("_packed")).sort("_packed").drop("_packed")
