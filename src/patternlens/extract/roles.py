@@ -164,13 +164,18 @@ def mentions(
     person), ``engaged``, ``hypothetical``, ``feel``.
     """
     pm = person_matches.filter(pl.col("kind") != "block")
-    pm = pm.with_columns(
-        pl.col("_before").str.extract(lex.det_re, 1).alias("det"),
-        clauses["raw"].gather(pm["cid"]).str.slice(pm["pos"], 1).str.contains("^[A-Z]")
-        .alias("_cap"),
-    )
+    # a pronoun needs no determiner: the regex runs on role words only
+    pm = pl.concat([
+        pm.filter(pl.col("kind") == "pron").with_columns(pl.lit(None, pl.String).alias("det")),
+        pm.filter(pl.col("kind") != "pron").with_columns(
+            pl.col("_before").str.extract(lex.det_re, 1).alias("det")),
+    ])
     nouns = pm.filter((pl.col("kind") == "role") & ~pl.col("implicit")).join(
         lex.determiners, left_on=["label", "det"], right_on=["role", "det"], how="left"
+    )
+    nouns = nouns.with_columns(
+        clauses["raw"].gather(nouns["cid"]).str.slice(nouns["pos"], 1).str.contains("^[A-Z]")
+        .alias("_cap"),
     )
     # "my mom", "a therapist" (weak); a bare word only as a name ("Mom said"), nobody else's
     possessed = nouns["_before"].str.contains(lex.possessed_re)
