@@ -19,7 +19,7 @@ from __future__ import annotations
 import polars as pl
 
 from patternlens.extract.lexicon import Lexicon
-from patternlens.extract.segments import packed, prev_max_within, segment_id
+from patternlens.extract.segments import dense, packed, prev_max_within, segment_id
 
 WORD_TAIL_RE = r"^([a-z0-9'_]*)"
 SPAN_BOUND = 1 << 32  # clause offsets stay below this
@@ -154,13 +154,20 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
         .group_by("cid")
         .agg((pl.col("pos") + pl.col("wlen")).min().alias("_hyp_end"))
     )
+    hyp_end = dense(clauses.height, markers["cid"], markers["_hyp_end"])
     rest = m.filter(pl.col("kind") != "hyp")
     before = window_before(clauses, rest)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
-    own = before.str.contains(lex.self_re)
     # later stages read the same window: kept as ``_before``
-    rest = rest.with_columns(negated.alias("negated"), own.alias("_own"), before.alias("_before"))
-    rest = rest.join(markers, on="cid", how="left").with_columns(
+    rest = rest.with_columns(negated.alias("negated"), before.alias("_before"),
+                             hyp_end.gather(rest["cid"]))
+    # the writer as subject only matters for themes and red flags
+    mine = pl.col("kind").is_in(["theme", "red_flag"])
+    own = rest.filter(mine)["_before"].str.contains(lex.self_re)
+    rest = rest.with_columns(
+        dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own")
+    )
+    rest = rest.with_columns(
         (pl.col("_hyp_end").is_not_null() & (pl.col("_hyp_end") <= pl.col("pos")))
         .alias("hypothetical"),
         # "I ignored him": a theme is the other's response, never the writer's own act
