@@ -71,7 +71,7 @@ def summarize(
     # therapy and crisis words right after a third person are about that person
     therapy = content.filter((f("kind") == "therapy") & f("asserted"))
     therapy = therapy.filter(~therapy["_before"].str.contains(lex.third_person_re))
-    therapy_sid = sid.gather(therapy["cid"]).unique()
+    therapy_sid = sid.gather(therapy["cid"]).unique().implode()
     loose = told.filter(f("key").is_null() & f("kind").is_in(["rupture", "repair"]))
     # in a sentence about therapy, or anywhere in an entry opening "Therapy."
     loose = loose.filter(sid.gather(loose["cid"]).is_in(therapy_sid)
