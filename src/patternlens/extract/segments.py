@@ -4,6 +4,10 @@ Rows sorted so that each segment (a clause, a sentence, an entry) is one contigu
 scanned once: a segment id comes from comparing each row with the previous one, and a fill or
 running maximum is cut at segment starts. This is much faster than ``.over()`` when there are
 hundreds of thousands of small segments.
+
+The same spirit replaces joins: values keyed by a dense index (``cid``, ``row``) are placed with
+``dense``, values keyed by a sorted integer are found with ``lookup`` (binary search), and
+several integer sort keys are packed into one (``packed``) when they fit in 63 bits.
 """
 
 from __future__ import annotations
