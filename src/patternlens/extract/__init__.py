@@ -2,7 +2,7 @@
 
 ``extract(entries, people)`` learns names over all of a writer's entries, then runs one
 vectorized Polars pipeline over chunks of ``CHUNK`` entries (every other step is per entry, so
-chunks change nothing but memory; two are in flight at a time):
+chunks change nothing but memory; a few are in flight at a time):
 
 1. ``sentences``: analysed text (title + newline + text), split into clauses with offsets;
 2. ``cues``: one Aho-Corasick pass for every lexicon phrase and name, then negation and
@@ -84,10 +84,11 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
         people, lex,
     )
     chunks = [entries.slice(start, CHUNK) for start in range(0, max(entries.height, 1), CHUNK)]
-    workers = min(pl.thread_pool_size(), len(chunks))
+    # Polars releases the GIL for most of a chunk's work: one chunk per core in flight, and one
+    # more for the moments a chunk holds the GIL, keep the cores busy where one chunk's
+    # single-column string operations would run on one
+    workers = min(pl.thread_pool_size() + 1, len(chunks))
     if workers > 1:
-        # Polars releases the GIL: two chunks in flight keep both cores busy, where one chunk's
-        # single-column string operations would run on one
         with ThreadPoolExecutor(workers) as pool:
             parts = list(pool.map(lambda chunk: _extract_chunk(chunk, names, lex), chunks))
     else:
