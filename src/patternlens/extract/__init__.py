@@ -79,11 +79,13 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None) -> Extrac
     lex = load_lexicon()
     # names are learned over all of a writer's entries; everything else is per entry, so the
     # entries go through in chunks (bounded memory, cache-sized frames), results in order
-    names = learn_names(
-        entries.select(pl.col("subject").cast(pl.String), document(entries).alias("doc")),
-        people, lex,
-    )
     chunks = [entries.slice(start, CHUNK) for start in range(0, max(entries.height, 1), CHUNK)]
+    # kept as separate Polars chunks, the texts are searched on all cores
+    texts = pl.concat(
+        [c.select(pl.col("subject").cast(pl.String), document(c).alias("doc")) for c in chunks],
+        rechunk=False,
+    )
+    names = learn_names(texts, people, lex)
     # Polars releases the GIL for most of a chunk's work: one chunk per core in flight, and one
     # more for the moments a chunk holds the GIL, keep the cores busy where one chunk's
     # single-column string operations would run on one
