@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import polars as pl
+import pytest
 from extract_helpers import analysed, entries_frame, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -80,6 +81,21 @@ def test_empty_input() -> None:
     x = extract(entries_frame([]))
     assert x.entries.height == 0 and x.episodes.height == 0
     assert dict(x.entries.schema) == ENTRY_SCHEMA
+
+
+def test_chunks_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # names are learned over all entries: "Sam" told as the partner in the first chunk is the
+    # partner in the last one too
+    texts = [*TEXTS, "Coffee in the rain.", "Sam ignored me again and I shut down.",
+             "Dr. Okafor glanced at the clock."]
+    titles = [*TITLES, None, None, "Therapy"]
+    whole = extract(entries_frame(texts, titles))
+    monkeypatch.setattr(pkg, "CHUNK", 2)
+    chunked = extract(entries_frame(texts, titles))
+    assert chunked.entries.equals(whole.entries)
+    assert chunked.episodes.equals(whole.episodes)
+    sam = chunked.episodes.filter(pl.col("entry_id") == "e6")
+    assert sam["role"].to_list() == ["partner"] and sam["person"].to_list() == ["Sam"]
 
 
 def test_no_people_and_empty_people_agree() -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import polars as pl
 
 from patternlens.extract.lexicon import Lexicon
-from patternlens.extract.segments import prev_max_within, segment_id
+from patternlens.extract.segments import dense, packed, prev_max_within, segment_id
 
 WORD_TAIL_RE = r"^([a-z0-9'_]*)"
 SPAN_BOUND = 1 << 32  # clause offsets stay below this
@@ -30,51 +30,99 @@ MATCH_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+def pattern_ids(patterns: pl.DataFrame) -> tuple[pl.Enum, pl.DataFrame]:
+    """The patterns as an Enum in lexical order, and each (pattern, group) with integer ids.
+
+    ``_pid`` and ``_gid`` rank patterns and groups lexically, so sorting by them sorts by the
+    strings; ``_pg`` is both in one integer, to join on.
+    """
+    pats = sorted(set(patterns["pattern"].to_list()))
+    groups = sorted(set(patterns["group"].to_list()))
+    enum = pl.Enum(pats)
+    pg = patterns.select("pattern", "group").unique().select(
+        "pattern", "group",
+        pl.col("pattern").cast(enum).to_physical().cast(pl.UInt32).alias("_pid"),
+        pl.col("group").cast(pl.Enum(groups)).to_physical().cast(pl.UInt32).alias("_gid"),
+        # a prefix pattern (" criticiz") spans to the end of its word
+        ~pl.col("pattern").str.ends_with(" ").alias("_prefix"),
+        pl.col("pattern").str.strip_chars().str.len_chars().cast(pl.Int64).alias("wlen"),
+    )
+    return enum, pg.with_columns(pair_id(len(pats)))
+
+
+def pair_id(n_patterns: int) -> pl.Expr:
+    """One integer for (group, pattern) ids."""
+    return (pl.col("_gid").cast(pl.UInt64) * n_patterns + pl.col("_pid")).alias("_pg")
+
+
 def matches(docs: pl.DataFrame, clauses: pl.DataFrame, patterns: pl.DataFrame) -> pl.DataFrame:
     """Every occurrence of every pattern, placed in its clause, longer matches winning.
 
-    ``patterns`` has ``pattern`` and ``group``. Returns MATCH_SCHEMA rows: ``pos`` is the offset
-    of the match in its clause (``n[pos]`` is its first character), ``wlen`` its length up to the
-    end of its last word.
+    ``patterns`` has ``pattern`` and ``group``. Returns MATCH_SCHEMA rows plus ``_pg`` (see
+    ``pattern_ids``): ``pos`` is the offset of the match in its clause (``n[pos]`` is its
+    first character), ``wlen`` its length up to the end of its last word.
     """
-    pats = sorted(set(patterns["pattern"].to_list()))
-    if not pats or docs.height == 0 or clauses.height == 0:
-        return pl.DataFrame(schema=MATCH_SCHEMA)
+    enum, pg = pattern_ids(patterns)
+    if patterns.height == 0 or docs.height == 0 or clauses.height == 0:
+        return pl.DataFrame(schema=MATCH_SCHEMA | {"_pg": pl.UInt64()})
+    pats = list(enum.categories)
     found = (
         docs.select(
             "row",
             "base",
-            pl.col("w").str.extract_many(pats, overlapping=True).alias("pattern"),
+            pl.col("w").str.extract_many(pats, overlapping=True).cast(pl.List(enum))
+            .alias("pattern"),
             pl.col("w").str.find_many(pats, overlapping=True).alias("_p"),
         )
         .explode(["pattern", "_p"])
         .drop_nulls("pattern")
         # w[p] is the pattern's leading space, so the word starts at norm[p]
-        .select("row", "pattern", (pl.col("base") + pl.col("_p").cast(pl.Int64)).alias("key"))
+        .select("row", "pattern", pl.col("pattern").to_physical().cast(pl.UInt32).alias("_pid"),
+                (pl.col("base") + pl.col("_p").cast(pl.Int64)).alias("key"))
         .sort("key")
     )
     found = found.join_asof(clauses.select("key", "cid", pl.col("key").alias("_k")), on="key",
                             strategy="backward")
     found = found.with_columns((pl.col("key") - pl.col("_k")).alias("pos")).drop("_k", "key")
-    found = found.join(patterns.select("pattern", "group").unique(), on="pattern")
-    plen = pl.col("pattern").str.strip_chars().str.len_chars().cast(pl.Int64)
-    found = found.with_columns(plen.alias("wlen"))
-    # a prefix pattern (" criticiz") spans to the end of its word, for the quote
-    n = clauses["n"].gather(found["cid"])
-    tail = n.str.slice(found["pos"] + found["wlen"]).str.extract(WORD_TAIL_RE).str.len_chars()
-    found = found.with_columns((pl.col("wlen") + tail.cast(pl.Int64)).alias("wlen"))
-    return drop_covered(found).select(list(MATCH_SCHEMA))
+    found = found.join(pg.drop("pattern", "group"), on="_pid")
+    # a prefix pattern spans to the end of its word, for the quote; a pattern ending in a
+    # space already ends at a word's end
+    prefix = found.with_row_index("_i").filter(pl.col("_prefix"))
+    n = clauses["n"].gather(prefix["cid"])
+    tail = n.str.slice(prefix["pos"] + prefix["wlen"]).str.extract(WORD_TAIL_RE).str.len_chars()
+    extra = pl.zeros(found.height, dtype=pl.Int64, eager=True)
+    extra = extra.scatter(prefix["_i"], tail.cast(pl.Int64))
+    found = found.with_columns((pl.col("wlen") + extra).alias("wlen"))
+    found = drop_covered(found)
+    groups = pl.Series(sorted(set(pg["group"].to_list())), dtype=pl.String)
+    return found.select(
+        "row", "cid", "pos", "wlen", pl.col("pattern").cast(pl.String),
+        groups.gather(found["_gid"]).alias("group"), "_pg",
+    )
 
 
 def drop_covered(m: pl.DataFrame) -> pl.DataFrame:
-    """Drop matches lying inside a longer match of the same group in the same clause."""
+    """Drop matches lying inside a longer match of the same group in the same clause.
+
+    ``m`` carries ``_gid`` and ``_pid``, which order like ``group`` and ``pattern``.
+    """
     end = pl.col("pos") + pl.col("wlen")
     # the pattern breaks ties, so that the same text always keeps the same match
-    m = m.sort(["cid", "group", "pos", "wlen", "pattern"],
-               descending=[False, False, False, True, False])
+    longest = pl.lit(int(m["wlen"].max() or 0)) - pl.col("wlen")  # type: ignore[arg-type]
+    key = packed(m, [pl.col("cid"), pl.col("_gid"), pl.col("pos"), longest, pl.col("_pid")])
+    if key is None:
+        m = m.sort(["cid", "_gid", "pos", "wlen", "_pid"],
+                   descending=[False, False, False, True, False])
+        seg = segment_id("cid", "_gid")
+    else:
+        order, bits = key
+        # the bits above (pos, length, pattern) are the (clause, group) segment
+        m = m.with_columns(order.alias("_order")).sort("_order")
+        m = m.with_columns((pl.col("_order") // (1 << sum(bits[2:]))).alias("_seg"))
+        seg = segment_id("_seg")
     # identical spans of different patterns ("yell" and "yelled") keep the first
-    before = prev_max_within(end, segment_id("cid", "group"), SPAN_BOUND)
-    return m.filter(before.is_null() | (before < end))
+    before = prev_max_within(end, seg, SPAN_BOUND)
+    return m.filter(before.is_null() | (before < end)).drop("_order", "_seg", strict=False)
 
 
 def window_before(clauses: pl.DataFrame, m: pl.DataFrame, width: int = WINDOW) -> pl.Series:
@@ -90,24 +138,36 @@ def window_after(clauses: pl.DataFrame, m: pl.DataFrame, width: int = 40) -> pl.
     return n.str.slice(m["pos"] + m["wlen"], width).fill_null("")
 
 
-def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
+           patterns: pl.DataFrame | None = None) -> pl.DataFrame:
     """Label matches and add ``negated``, ``hypothetical``, ``own`` and ``asserted``.
 
-    ``m`` are matches of the lexicon's patterns (markers included); returns one row per match
-    and label, markers left out.
+    ``m`` are matches of the lexicon's patterns (markers included), found with ``patterns``
+    (by default the lexicon's cues; their ids key the cues); returns one row per match and
+    label, markers left out.
     """
-    m = m.join(lex.cues, on=["pattern", "group"])
+    _, pg = pattern_ids(lex.cues if patterns is None else patterns)
+    cues = lex.cues.join(pg.select("pattern", "group", "_pg"), on=["pattern", "group"])
+    m = m.join(cues.drop("pattern", "group"), on="_pg").drop("_pg")
     markers = (
         m.filter(pl.col("kind") == "hyp")
         .group_by("cid")
         .agg((pl.col("pos") + pl.col("wlen")).min().alias("_hyp_end"))
     )
+    hyp_end = dense(clauses.height, markers["cid"], markers["_hyp_end"])
     rest = m.filter(pl.col("kind") != "hyp")
     before = window_before(clauses, rest)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
-    own = before.str.contains(lex.self_re)
-    rest = rest.with_columns(negated.alias("negated"), own.alias("_own"))
-    rest = rest.join(markers, on="cid", how="left").with_columns(
+    # later stages read the same window: kept as ``_before``
+    rest = rest.with_columns(negated.alias("negated"), before.alias("_before"),
+                             hyp_end.gather(rest["cid"]))
+    # the writer as subject only matters for themes and red flags
+    mine = pl.col("kind").is_in(["theme", "red_flag"])
+    own = rest.filter(mine)["_before"].str.contains(lex.self_re)
+    rest = rest.with_columns(
+        dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own")
+    )
+    rest = rest.with_columns(
         (pl.col("_hyp_end").is_not_null() & (pl.col("_hyp_end") <= pl.col("pos")))
         .alias("hypothetical"),
         # "I ignored him": a theme is the other's response, never the writer's own act

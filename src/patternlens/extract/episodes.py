@@ -17,8 +17,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from patternlens.extract.cues import window_before
-from patternlens.extract.segments import bfill_within, ffill_within, index_within, segment_id
+from patternlens.extract.segments import (
+    bfill_within,
+    dense,
+    ffill_within,
+    index_within,
+    lookup,
+    segment_id,
+    sort_packed,
+)
 
 EPISODE_KINDS = ("theme", "response", "rupture", "repair", "red_flag")
 LABEL_KINDS = ("theme", "response", "emotion", "rupture", "repair", "red_flag", "past")
@@ -96,18 +103,20 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
         pl.lit(0, pl.Int32).alias("_order"),
         pl.lit(None, pl.UInt32).alias("_cue"), pl.lit(False).alias("_carried"),
     )
+    key_type = mentions.schema["key"]
     cues = content.with_row_index("_cue").select(
-        "row", "cid", "pos", pl.lit(None, pl.String).alias("key"),
-        pl.lit(None, pl.String).alias("_named"), pl.lit(1, pl.Int32).alias("_order"), "_cue",
+        "row", "cid", "pos", pl.lit(None, key_type).alias("key"),
+        pl.lit(None, key_type).alias("_named"), pl.lit(1, pl.Int32).alias("_order"), "_cue",
         pl.col("kind").is_in(CARRIED_KINDS).alias("_carried"),
     )
     if anaphor_re is not None:
         # a theme carries only from a clause that points back ("It felt like ..."); a rupture
         # or repair cue counts with the therapist alone, so it may carry as it is
-        opens = window_before(clauses, content).str.contains(anaphor_re)
+        opens = content["_before"].str.contains(anaphor_re)
         theme = pl.Series(content["kind"] == "theme")
         cues = cues.with_columns(pl.col("_carried") & (~theme | pl.Series(opens)))
-    stream = pl.concat([people, cues]).sort(["row", "cid", "pos", "_order"])
+    # cid orders like (row, cid)
+    stream = sort_packed(pl.concat([people, cues]), ["cid", "pos", "_order"])
     stream = stream.with_columns(
         sent.gather(stream["cid"]).alias("_sentence"), para.gather(stream["cid"]).alias("_para")
     )
@@ -126,12 +135,12 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
         # betrayed, but my sister explained")
         pl.coalesce(before, after, earlier, in_para, later).alias("_key"),
         (before.is_not_null() | (after.is_null() & earlier.is_not_null())).alias("via_prev"),
-    ).filter(pl.col("_cue").is_not_null()).select("_cue", "_key", "via_prev")
-    return (
-        content.with_row_index("_cue")
-        .join(got, on="_cue", how="left")
-        .rename({"_key": "key"})
-        .drop("_cue")
+    ).filter(pl.col("_cue").is_not_null())
+    # every cue is in the stream once: its results go back by index
+    n = content.height
+    return content.with_columns(
+        dense(n, got["_cue"], got["_key"]).alias("key"),
+        dense(n, got["_cue"], got["via_prev"]),
     )
 
 
@@ -153,89 +162,116 @@ def _with_raw(clauses: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _pair(n_keys: int) -> pl.Expr:
+    """(clause, person) as one integer, ordered like (cid, key): cheap to group and join on."""
+    return (pl.col("cid").cast(pl.UInt64) * n_keys
+            + pl.col("key").to_physical().cast(pl.UInt64)).alias("_ck")
+
+
+def _label_lists(told: pl.DataFrame, lists: dict[str, pl.Expr]) -> list[pl.DataFrame]:
+    """Per pair, the sorted distinct labels of the rows each condition selects.
+
+    Each frame has ``_ck`` (sorted, distinct) and the list; labels sort as their lexical rank.
+    """
+    labels = pl.Enum(sorted(set(told["label"].to_list())))
+    n = max(len(labels.categories), 1)
+    item = (pl.col("_ck") * n + pl.col("label").cast(labels).to_physical()).alias("_item")
+    out = []
+    for name, cond in lists.items():
+        items = told.filter(cond).select(item).unique().sort("_item")["_item"]
+        out.append(
+            pl.DataFrame({"_ck": items // n, name: labels.categories.gather(items % n)})
+            .group_by("_ck", maintain_order=True).agg(pl.col(name))
+        )
+    return out
+
+
 def episodes(
     clauses: pl.DataFrame,
     mentions: pl.DataFrame,
     content: pl.DataFrame,
     intensity: pl.DataFrame,
 ) -> pl.DataFrame:
-    """One row per episode: ``row`` plus the EPISODE_FIELDS columns (``episode`` numbered)."""
-    owned = content.filter(pl.col("key").is_not_null())
-    feel = mentions.filter(pl.col("feel")).select("cid", "key").unique()
+    """One row per episode: ``row`` plus the EPISODE_FIELDS columns (``episode`` numbered).
+
+    ``intensity`` has one row per clause, in cid order.
+    """
+    key_type = mentions.schema["key"]
+    assert isinstance(key_type, pl.Enum)
+    n_keys = max(len(key_type.categories), 1)
+    pair = _pair(n_keys)
+    mentions = mentions.with_columns(pair)
+    owned = content.filter(pl.col("key").is_not_null()).with_columns(pair)
+    feel = mentions.filter(pl.col("feel")).select("_ck").unique()
     carries = pl.concat([
         owned.filter(pl.col("asserted") & pl.col("kind").is_in(EPISODE_KINDS)),
         owned.filter(pl.col("asserted") & (pl.col("kind") == "emotion"))
-        .join(feel, on=["cid", "key"], how="semi"),
-    ]).select("cid", "key").unique()
+        .join(feel, on="_ck", how="semi"),
+    ]).select("row", "cid", "key", "_ck")
     ep = (
-        mentions.filter(pl.col("engaged"))
-        .select("row", "cid", "key").unique()
-        .vstack(carries.with_columns(clauses["row"].gather(carries["cid"]).alias("row"))
-                .select("row", "cid", "key"))
-        .unique()
+        pl.concat([mentions.filter(pl.col("engaged")).select("row", "cid", "key", "_ck"), carries])
+        .unique("_ck")
     )
-    first_pos = mentions.group_by("cid", "key").agg(pl.col("pos").min().alias("_first"))
-    ep = ep.join(first_pos, on=["cid", "key"], how="left")
+    first_pos = mentions.group_by("_ck").agg(pl.col("pos").min().alias("_first")).sort("_ck")
+    ep = ep.with_columns(first_pos["_first"].gather(lookup(first_pos["_ck"], ep["_ck"])))
+    # the final order first, on narrow columns; per-pair values are then gathered into it
+    ep = ep.sort(["row", "cid", "_first"], nulls_last=True).with_columns(
+        index_within(segment_id("row")).alias("episode")
+    )
 
-    m_ev = _with_raw(clauses, mentions.filter(pl.col("kind") != "pron")).sort(["cid", "pos"])
-    m_ev = m_ev.select("cid", "key", evidence(pl.col("role"), pl.lit("role")).alias("_ev")).unique(
-        ["cid", "key"], keep="first", maintain_order=True
+    m_ev = sort_packed(_with_raw(clauses, mentions.filter(pl.col("kind") != "pron")), ["cid", "pos"])
+    m_ev = m_ev.select("_ck", evidence(pl.col("role"), pl.lit("role")).alias("_ev")).unique(
+        "_ck", keep="first", maintain_order=True
     )
     told = _with_raw(clauses, owned.filter(pl.col("kind").is_in(LABEL_KINDS)))
     told = told.with_columns(evidence(pl.col("label"), pl.col("kind")).alias("_ev"))
 
-    def labels(kinds: tuple[str, ...], asserted: bool = True) -> pl.Expr:
-        told = pl.col("asserted") if asserted else pl.col("negated") | pl.col("hypothetical")
-        return pl.col("label").filter(pl.col("kind").is_in(kinds) & told).unique().sort()
+    def kinds(*names: str) -> pl.Expr:
+        return pl.col("kind").is_in(names) & pl.col("asserted")
 
-    per = told.group_by("cid", "key").agg(
-        labels(("theme",)).alias("themes"),
-        labels(("response", "emotion")).alias("responses"),
-        labels(("emotion",)).alias("emotions"),
-        labels(("theme", "response", "emotion", "rupture", "repair", "red_flag"), False)
-        .alias("negated"),
-        (pl.col("kind").is_in(["rupture"]) & pl.col("asserted")).any().alias("_rupture"),
-        (pl.col("kind").is_in(["repair"]) & pl.col("asserted")).any().alias("_repair"),
-        (pl.col("kind").is_in(["red_flag"]) & pl.col("asserted") & pl.col("via_prev"))
-        .any().alias("_red"),
-        (pl.col("kind").eq("theme") & pl.col("asserted") & pl.col("label").ne("understood"))
-        .any().alias("_negative"),
-    )
+    lists = _label_lists(told, {
+        "themes": kinds("theme"),
+        "responses": kinds("response", "emotion"),
+        "emotions": kinds("emotion"),
+        "negated": pl.col("kind").is_in(["theme", "response", "emotion", "rupture", "repair",
+                                         "red_flag"]) & (pl.col("negated") | pl.col("hypothetical")),
+    })
+    flags = told.group_by("_ck").agg(
+        kinds("rupture").any().alias("_rupture"),
+        kinds("repair").any().alias("_repair"),
+        (kinds("red_flag") & pl.col("via_prev")).any().alias("_red"),
+        (kinds("theme") & pl.col("label").ne("understood")).any().alias("_negative"),
+    ).sort("_ck")
     # evidence: the person's words first, then the cues in text order
     ev_rows = pl.concat([
-        m_ev.select("cid", "key", pl.lit(-1, pl.Int64).alias("_o"), "_ev"),
+        m_ev.select("_ck", pl.lit(-1, pl.Int64).alias("_o"), "_ev"),
         told.filter(pl.col("asserted") & (pl.col("kind") != "past"))
-        .select("cid", "key", pl.col("pos").alias("_o"), "_ev"),
+        .select("_ck", pl.col("pos").alias("_o"), "_ev"),
     ])
     # cues at one offset keep one order whatever the input order: by kind, then label
-    ev_rows = ev_rows.sort([pl.col("cid"), pl.col("key"), pl.col("_o"),
+    ev_rows = ev_rows.sort([pl.col("_ck"), pl.col("_o"),
                             pl.col("_ev").struct.field("kind"),
                             pl.col("_ev").struct.field("label"),
                             pl.col("_ev").struct.field("end")])
-    evid = ev_rows.group_by(["cid", "key"], maintain_order=True).agg(pl.col("_ev").alias("evidence"))
+    evid = ev_rows.group_by("_ck", maintain_order=True).agg(pl.col("_ev").alias("evidence"))
     # past and therapy markers describe the sentence or clause, whoever they are about
-    sent = clauses["sentence"]
+    sid = clauses["sid"]
     past = content.filter((pl.col("kind") == "past") & pl.col("asserted"))
-    past = past.select(
-        clauses["row"].gather(past["cid"]).alias("row"),
-        sent.gather(past["cid"]).alias("sentence"),
-    ).unique().with_columns(pl.lit(True).alias("past"))
-    therapy = content.filter((pl.col("kind") == "therapy") & pl.col("asserted")).select("cid")
-    therapy = therapy.unique().with_columns(pl.lit(True).alias("_therapy_clause"))
+    past_sid = sid.gather(past["cid"]).unique().implode()
+    therapy = content.filter((pl.col("kind") == "therapy") & pl.col("asserted"))["cid"]
 
+    at = ep["cid"]
     ep = ep.with_columns(
-        sent.gather(ep["cid"]).alias("sentence"),
-        clauses["start"].gather(ep["cid"]).alias("start"),
-        clauses["end"].gather(ep["cid"]).alias("end"),
+        sid.gather(at).is_in(past_sid).alias("past"),
+        at.is_in(therapy.unique().implode()).alias("_therapy_clause"),
+        clauses["start"].gather(at).alias("start"),
+        clauses["end"].gather(at).alias("end"),
+        intensity["intensity"].gather(at).fill_null(0.0),
     )
-    ep = (
-        ep.join(per, on=["cid", "key"], how="left")
-        .join(evid, on=["cid", "key"], how="left")
-        .join(past, on=["row", "sentence"], how="left")
-        .join(therapy, on="cid", how="left")
-        .join(intensity.select("cid", "intensity"), on="cid", how="left")
-    )
-    parts = pl.col("key").str.split_exact("\x1f", 1)
+    for per_pair in (*lists, flags, evid):
+        idx = lookup(per_pair["_ck"], ep["_ck"])
+        ep = ep.with_columns(per_pair.drop("_ck").select(pl.all().gather(idx)))
+    parts = pl.col("key").cast(pl.String).str.split_exact("\x1f", 1)
     is_therapist = parts.struct.field("field_0") == "therapist"
     empty = pl.lit([], dtype=pl.List(pl.String()))
     ep = ep.with_columns(
@@ -243,17 +279,12 @@ def episodes(
         pl.when(parts.struct.field("field_1") == "").then(None)
         .otherwise(parts.struct.field("field_1")).alias("person"),
         *(pl.col(c).fill_null(empty) for c in ("themes", "responses", "emotions", "negated")),
-        pl.col("intensity").fill_null(0.0),
-        pl.col("past").fill_null(False),
     ).with_columns(
-        (is_therapist | pl.col("_therapy_clause").fill_null(False)).alias("in_therapy"),
+        (is_therapist | pl.col("_therapy_clause")).alias("in_therapy"),
         (is_therapist & (pl.col("_negative") | pl.col("_rupture")).fill_null(False))
         .alias("rupture"),
         (is_therapist & pl.col("_repair").fill_null(False)).alias("repair"),
         (is_therapist & pl.col("_red").fill_null(False)).alias("red_flag"),
         pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(EVIDENCE))),
-    )
-    ep = ep.sort(["row", "cid", "_first"], nulls_last=True).with_columns(
-        index_within(segment_id("row")).alias("episode")
     )
     return ep.select("row", *(pl.col(k).cast(EPISODE_SCHEMA[k]) for k in EPISODE_FIELDS))

@@ -14,6 +14,7 @@ import re
 import polars as pl
 
 from patternlens.extract.lexicon import Lexicon
+from patternlens.extract.segments import dense
 
 STRENGTH_KINDS = ("theme", "response", "emotion", "crisis", "strong")
 
@@ -27,6 +28,7 @@ def clause_intensity(
     ``clauses`` must carry ``mixed_case`` (the entry is not written all in capitals).
     """
     k = lex.intensity
+    n = clauses.height
     base = (
         content.filter(pl.col("asserted") & pl.col("kind").is_in(STRENGTH_KINDS))
         .group_by("cid")
@@ -56,15 +58,17 @@ def clause_intensity(
     shouted = clauses.filter(pl.col("mixed_case") & raw.str.contains(r"[A-Z]{2}")).select(
         "cid", caps.clip(lower_bound=0).alias("_caps")
     )
-    c = (
-        clauses.select("cid", "row", "sentence", "mixed_case",
-                       raw.str.count_matches("!", literal=True).alias("_excl"))
-        .join(ratings, on="cid", how="left")
-        .join(shouted, on="cid", how="left")
-        .join(base, on="cid", how="left")
-        .join(boosts, on="cid", how="left")
-        .join(small, on="cid", how="left")
-        .with_columns(pl.col("_base", "_boost", "_small", "_caps").fill_null(0))
+    # clauses are in cid order (cid is the row index): per-clause values go in by index
+    c = clauses.select(
+        "cid", "mixed_case",
+        raw.str.count_matches("!", literal=True).alias("_excl"),
+        pl.col("sid").alias("_s"),
+    ).with_columns(
+        dense(n, ratings["cid"], ratings["_rating"]),
+        dense(n, shouted["cid"], shouted["_caps"], 0),
+        dense(n, base["cid"], base["_base"], 0.0),
+        dense(n, boosts["cid"], boosts["_boost"], 0),
+        dense(n, small["cid"], small["_small"], 0),
     )
     wording = (
         pl.col("_base")
@@ -73,12 +77,13 @@ def clause_intensity(
         .otherwise(0.0)
         + k["exclamation"] * pl.col("_excl").clip(upper_bound=k["max_exclamations"])
     )
-    sentence = ["row", "sentence"]
-    per_sentence = c.group_by(sentence).agg(
+    # sentences are contiguous runs of clauses, numbered 1, 2, ... in order
+    per_sentence = c.group_by("_s").agg(
         (pl.col("_small").sum() > 0).alias("_small_s"),
-        pl.col("_rating").filter(pl.col("_rating") <= 10).max().alias("_rated"),
-    )
-    c = c.join(per_sentence, on=sentence, how="left")
+        pl.when(pl.col("_rating") <= 10).then(pl.col("_rating")).max().alias("_rated"),
+    ).sort("_s")
+    at = c["_s"] - 1
+    c = c.with_columns(per_sentence["_small_s"].gather(at), per_sentence["_rated"].gather(at))
     told = pl.when(pl.col("_base") > 0).then(k["scale"] * wording).otherwise(0.0)
     disproportionate = pl.col("_small_s") & (pl.col("_base") > 0)
     told = pl.when(disproportionate).then(

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from patternlens.extract.cues import matches, window_after, window_before
+from patternlens.extract.cues import window_after, window_before
 from patternlens.extract.lexicon import Lexicon
-from patternlens.extract.segments import ffill_within, segment_id
+from patternlens.extract.segments import ffill_within, lookup, segment_id, sort_packed
 
 PEOPLE_SCHEMA: dict[str, pl.DataType] = {
     "subject": pl.String(),
@@ -33,6 +33,7 @@ NAMES_SCHEMA: dict[str, pl.DataType] = {
     "role": pl.String(),
 }
 SEP = "\x1f"  # joins role and person into one key
+NAME_GROUP = "\x00name"  # the group of name patterns: no lexicon group is called so
 
 
 def _name_patterns(name: pl.Expr) -> pl.Expr:
@@ -180,26 +181,35 @@ def mentions(
     docs: pl.DataFrame,
     clauses: pl.DataFrame,
     person_matches: pl.DataFrame,
+    name_matches: pl.DataFrame,
     names: pl.DataFrame,
+    therapy: pl.DataFrame,
     lex: Lexicon,
 ) -> pl.DataFrame:
     """Person mentions per clause, pronouns resolved, with their syntactic engagement.
 
-    ``person_matches`` are the assessed matches of the person group. Returns ``row``, ``cid``,
+    ``person_matches`` are the assessed matches of the person group, ``name_matches`` the
+    matches of the ``names`` patterns (``NAME_GROUP``); ``therapy`` is
+    ``therapy_entries``. Returns ``row``, ``cid``,
     ``pos``, ``wlen``, ``kind`` (role, name, pron), ``role``, ``person``, ``key`` (role +
     person), ``engaged``, ``hypothetical``, ``feel``.
     """
     pm = person_matches.filter(pl.col("kind") != "block")
-    pm = pm.with_columns(
-        window_before(clauses, pm).str.extract(lex.det_re, 1).alias("det"),
-        clauses["raw"].gather(pm["cid"]).str.slice(pm["pos"], 1).str.contains("^[A-Z]")
-        .alias("_cap"),
-    )
+    # a pronoun needs no determiner: the regex runs on role words only
+    pm = pl.concat([
+        pm.filter(pl.col("kind") == "pron").with_columns(pl.lit(None, pl.String).alias("det")),
+        pm.filter(pl.col("kind") != "pron").with_columns(
+            pl.col("_before").str.extract(lex.det_re, 1).alias("det")),
+    ])
     nouns = pm.filter((pl.col("kind") == "role") & ~pl.col("implicit")).join(
         lex.determiners, left_on=["label", "det"], right_on=["role", "det"], how="left"
     )
+    nouns = nouns.with_columns(
+        clauses["raw"].gather(nouns["cid"]).str.slice(nouns["pos"], 1).str.contains("^[A-Z]")
+        .alias("_cap"),
+    )
     # "my mom", "a therapist" (weak); a bare word only as a name ("Mom said"), nobody else's
-    possessed = window_before(clauses, nouns).str.contains(lex.possessed_re)
+    possessed = nouns["_before"].str.contains(lex.possessed_re)
     nouns = nouns.with_columns(pl.Series("_possessed", possessed)).filter(
         pl.col("weak").is_not_null()
         | (pl.col("det").is_null() & pl.col("bare") & pl.col("_cap") & ~pl.col("_possessed"))
@@ -219,7 +229,7 @@ def mentions(
         pl.lit(None, pl.String).alias("person"),
         "gender", "weak", "implicit", "feel", "negated", "hypothetical",
     )
-    name_rows = _name_mentions(docs, clauses, names).select(cols)
+    name_rows = _name_mentions(docs, clauses, name_matches, names).select(cols)
     m = _merge_named(pl.concat([roles, name_rows], how="vertical_relaxed"))
 
     before = window_before(clauses, m)
@@ -240,7 +250,7 @@ def mentions(
         .otherwise(pl.Series(told) & ~pl.col("hypothetical"))
         .alias("engaged")
     )
-    return _resolve_pronouns(m, therapy_entries(docs, names, lex))
+    return _resolve_pronouns(m, therapy)
 
 
 def therapy_entries(docs: pl.DataFrame, names: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
@@ -261,7 +271,13 @@ COLUMNS = ["row", "cid", "pos", "wlen", "kind", "label", "gender", "weak", "impl
            "negated", "hypothetical"]
 
 
-def _name_mentions(docs: pl.DataFrame, clauses: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+def name_patterns(names: pl.DataFrame) -> pl.DataFrame:
+    """The learned and declared names as patterns of their own group, for the one match pass."""
+    return names.select("pattern", pl.lit(NAME_GROUP).alias("group"))
+
+
+def _name_mentions(docs: pl.DataFrame, clauses: pl.DataFrame, hits: pl.DataFrame,
+                   names: pl.DataFrame) -> pl.DataFrame:
     schema = {
         "row": pl.UInt32(), "cid": pl.UInt32(), "pos": pl.Int64(), "wlen": pl.Int64(),
         "kind": pl.String(), "role": pl.String(), "person": pl.String(), "gender": pl.String(),
@@ -270,7 +286,6 @@ def _name_mentions(docs: pl.DataFrame, clauses: pl.DataFrame, names: pl.DataFram
     }
     if names.height == 0:
         return pl.DataFrame(schema=schema)
-    hits = matches(docs, clauses, names.select("pattern", pl.lit("name").alias("group")))
     # the name must be capitalised in the text as written ("Will" the partner, not "will")
     capital = clauses["raw"].gather(hits["cid"]).str.slice(hits["pos"], 1).str.contains("^[A-Z]")
     hits = hits.filter(capital)
@@ -286,7 +301,7 @@ def _name_mentions(docs: pl.DataFrame, clauses: pl.DataFrame, names: pl.DataFram
 
 def _merge_named(m: pl.DataFrame) -> pl.DataFrame:
     """"my partner Sam": drop the role words when the name follows them; the name carries both."""
-    m = m.sort(["cid", "pos"])
+    m = sort_packed(m, ["cid", "pos"])
     nxt_kind = pl.col("kind").shift(-1)
     nxt_pos = pl.col("pos").shift(-1)
     nxt_role = pl.col("role").shift(-1)
@@ -299,9 +314,8 @@ def _merge_named(m: pl.DataFrame) -> pl.DataFrame:
 
 
 def _resolve_pronouns(m: pl.DataFrame, therapy: pl.DataFrame) -> pl.DataFrame:
-    m = m.sort(["row", "cid", "pos"]).with_columns(
-        (pl.col("role") + SEP + pl.col("person").fill_null("")).alias("key")
-    )
+    # m comes sorted by (cid, pos), which orders rows too
+    m = m.with_columns((pl.col("role") + SEP + pl.col("person").fill_null("")).alias("key"))
     explicit = pl.col("kind") != "pron"
     g = pl.col("gender")
     last = {
@@ -320,13 +334,17 @@ def _resolve_pronouns(m: pl.DataFrame, therapy: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("_last_plural"))
     )
     # in a therapy entry, "she" with nobody before her is the therapist
-    m = m.join(therapy.select("row", "_therapist"), on="row", how="left", maintain_order="left")
-    m = m.with_columns(pl.coalesce(resolved, pl.col("_therapist")).alias("key")).drop_nulls("key")
+    therapy = therapy.sort("row")
+    therapist = therapy["_therapist"].gather(lookup(therapy["row"], m["row"]))
+    m = m.with_columns(pl.coalesce(resolved, therapist).alias("key")).drop_nulls("key")
     parts = pl.col("key").str.split_exact(SEP, 1)
+    # keys as an Enum in lexical order: later stages group and join on integer ids
+    key_type = pl.Enum(m["key"].unique().sort())
     return m.with_columns(
         parts.struct.field("field_0").alias("role"),
         pl.when(parts.struct.field("field_1") == "").then(None)
         .otherwise(parts.struct.field("field_1")).alias("person"),
+        pl.col("key").cast(key_type),
     ).select("row", "cid", "pos", "wlen", "kind", "role", "person", "key", "engaged",
              "hypothetical", "feel")
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from patternlens.extract.segments import segment_id
+
 # A clause runs to a sentence end, a semicolon or colon, a comma, or just before "but",
 # "because", "although" (a comma's link word stays with the clause before it).
 CLAUSE_RE = (
@@ -61,14 +63,17 @@ def prepare(entries: pl.DataFrame) -> pl.DataFrame:
     """One row per entry: ``row``, ``subject``, ``doc``, ``norm``, ``w`` (padded), ``base``.
 
     ``base`` is the entry's offset in the concatenation of all padded texts, so that positions
-    of all entries sort together. Plain ASCII entries skip the Unicode normalization.
+    of all entries sort together. Plain ASCII entries (``ascii``) skip the Unicode
+    normalization: their normalized text is the lowercased text.
     """
     docs = entries.with_row_index("row").select(
         "row", pl.col("subject").cast(pl.String), document(entries).alias("doc")
     )
     ascii_only = pl.col("doc").str.len_bytes() == pl.col("doc").str.len_chars()
-    plain = docs.filter(ascii_only).with_columns(pl.col("doc").str.to_lowercase().alias("norm"))
-    other = docs.filter(~ascii_only).with_columns(normalized(pl.col("doc")).alias("norm"))
+    docs = docs.with_columns(ascii_only.alias("ascii"))
+    plain = docs.filter(pl.col("ascii")).with_columns(
+        pl.col("doc").str.to_lowercase().alias("norm"))
+    other = docs.filter(~pl.col("ascii")).with_columns(normalized(pl.col("doc")).alias("norm"))
     docs = pl.concat([plain, other]).sort("row")
     w_len = pl.col("norm").str.len_chars().cast(pl.Int64) + 2
     return docs.with_columns(
@@ -78,39 +83,55 @@ def prepare(entries: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _within_row(value: pl.Expr) -> pl.Expr:
+    """A running total over all clauses, restarted at each entry (rows sorted by ``row``)."""
+    first = pl.col("row") != pl.col("row").shift(1)
+    return value - pl.when(first.fill_null(True)).then(value).forward_fill()
+
+
 def clauses(docs: pl.DataFrame) -> pl.DataFrame:
     """One row per clause, in text order.
 
     Returns ``row``, ``cid`` (global clause id), ``clause`` and ``sentence`` (indexes within the
-    entry), ``at`` (offset of the untrimmed clause in the entry text), ``start``/``end`` (the
-    clause without surrounding blanks or link word), ``key`` (``base + at``, global and sorted),
-    ``raw`` (as written) and ``n`` (normalized).
+    entry), ``sid`` (global sentence id, from 1), ``at`` (offset of the untrimmed clause in the
+    entry text), ``start``/``end`` (the clause without surrounding blanks or link word),
+    ``key`` (``base + at``, global and sorted), ``raw`` (as written) and ``n`` (normalized).
     """
-    parts = docs.select(
-        "row",
-        "base",
-        pl.col("doc").str.extract_all(CLAUSE_RE).alias("raw"),
-        pl.col("norm").str.extract_all(CLAUSE_RE).alias("n"),
-    ).with_columns(
-        pl.col("raw").list.eval(pl.element().str.len_chars().cast(pl.Int64)).alias("_len"),
-        pl.col("n").list.eval(
-            pl.element().str.contains(SENTENCE_END_RE).cast(pl.Int32).shift(1, fill_value=0)
-            .cum_sum()
-        ).alias("sentence"),
-    ).with_columns(
-        pl.col("_len").list.eval(pl.element().cum_sum() - pl.element()).alias("at"),
-        pl.col("_len").list.eval(pl.int_range(pl.len())).alias("clause"),
+    split = pl.col("doc").str.extract_all(CLAUSE_RE).alias("raw")
+    # a plain ASCII text splits like its lowercased twin: one regex pass, then lowercase
+    plain = (
+        docs.filter(pl.col("ascii")).select("row", "base", split).explode("raw")
+        .with_columns(pl.col("raw").str.to_lowercase().alias("n"))
     )
-    c = parts.explode(["raw", "n", "_len", "at", "sentence", "clause"]).filter(
+    parts = [plain]
+    other = docs.filter(~pl.col("ascii"))
+    if other.height:
+        parts.append(
+            other.select("row", "base", split, pl.col("norm").str.extract_all(CLAUSE_RE)
+                         .alias("n")).explode(["raw", "n"])
+        )
+    c = pl.concat(parts)
+    if other.height:
+        c = c.sort("row", maintain_order=True)
+    # only the last match of a text can be empty: dropping it leaves the others' indexes
+    c = c.with_columns(pl.col("raw").str.len_chars().cast(pl.Int64).alias("_len")).filter(
         pl.col("_len") > 0
+    )
+    ends = pl.col("n").str.contains(SENTENCE_END_RE).cast(pl.Int32)
+    first = (pl.col("row") != pl.col("row").shift(1)).fill_null(True)
+    c = c.with_columns(
+        _within_row(pl.col("_len").cum_sum() - pl.col("_len")).alias("at"),
+        _within_row(pl.when(first).then(0).otherwise(ends.shift(1)).cum_sum()).alias("sentence"),
+        _within_row(pl.int_range(pl.len(), dtype=pl.Int64)).alias("clause"),
     )
     lead = pl.col("_len") - pl.col("raw").str.strip_chars_start().str.len_chars()
     kept = pl.col("raw").str.replace(TRAILING_LINK_RE, "").str.strip_chars_end().str.len_chars()
     return c.with_row_index("cid").select(
         "row",
         "cid",
-        pl.col("clause").cast(pl.Int64),
+        "clause",
         "sentence",
+        segment_id("row", "sentence").alias("sid"),
         "at",
         (pl.col("at") + lead).alias("start"),
         pl.max_horizontal(pl.col("at") + kept, pl.col("at") + lead).alias("end"),
