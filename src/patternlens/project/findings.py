@@ -137,13 +137,19 @@ QUOTE_CHARS = 220
 
 def sentence_quotes(frame: pl.DataFrame, entries: pl.DataFrame) -> pl.DataFrame:
     """Widen each ``quote`` (often just the words that matched) to the sentence holding it,
-    so a reader recognises the moment. Findings are few: a loop over them is cheap."""
+    so a reader recognises the moment. A Python loop, so it runs once per distinct
+    (entry, quote) pair and reads only the entries quoted: trails repeat the same pairs."""
     if frame.is_empty() or "quote" not in frame.columns or "entry_id" not in frame.columns:
         return frame
-    texts = dict(entries.select("entry_id", pl.concat_str(
+    pairs = frame.select("entry_id", "quote").unique(maintain_order=True)
+    quoted = entries.join(pairs.select("entry_id").unique(), on="entry_id", how="semi")
+    texts = dict(quoted.select("entry_id", pl.concat_str(
         pl.col("title").fill_null(""), pl.col("text").fill_null(""), separator="\n")).iter_rows())
-    quotes = [_sentence(texts.get(e) or "", q) for e, q in frame.select("entry_id", "quote").iter_rows()]
-    return frame.with_columns(pl.Series("quote", quotes, pl.String))
+    wide = [_sentence(texts.get(e) or "", q) for e, q in pairs.iter_rows()]
+    widened = pairs.with_columns(pl.Series("_wide", wide, pl.String))
+    return (frame.join(widened, on=["entry_id", "quote"], how="left", nulls_equal=True,
+                       maintain_order="left")
+            .with_columns(pl.col("_wide").alias("quote")).drop("_wide"))
 
 
 def _sentence(text: str, quote: str | None) -> str | None:
