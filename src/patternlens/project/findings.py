@@ -137,12 +137,12 @@ QUOTE_CHARS = 220
 
 def sentence_quotes(frame: pl.DataFrame, entries: pl.DataFrame) -> pl.DataFrame:
     """Widen each ``quote`` (often just the words that matched) to the sentence holding it,
-    so a reader recognises the moment. A Python loop, so it runs once per distinct
-    (entry, quote) pair and reads only the entries quoted: trails repeat the same pairs."""
+    so a reader recognises the moment. Still a Python call per distinct (entry, quote) pair;
+    only the quoted entries' texts are read."""
     if frame.is_empty() or "quote" not in frame.columns or "entry_id" not in frame.columns:
         return frame
-    pairs = frame.select("entry_id", "quote").unique(maintain_order=True)
-    quoted = entries.join(pairs.select("entry_id").unique(), on="entry_id", how="semi")
+    pairs = frame.select("entry_id", "quote").unique()
+    quoted = entries.join(pairs, on="entry_id", how="semi")
     texts = dict(quoted.select("entry_id", pl.concat_str(
         pl.col("title").fill_null(""), pl.col("text").fill_null(""), separator="\n")).iter_rows())
     wide = [_sentence(texts.get(e) or "", q) for e, q in pairs.iter_rows()]
