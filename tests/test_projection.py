@@ -4,13 +4,17 @@ entry removes its quotes from the projection too."""
 from __future__ import annotations
 
 import json
+import random
+from datetime import date
 from pathlib import Path
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 import patternlens
 from patternlens.project import episodes as projection
+from patternlens.project import findings as finding_projection
 from patternlens.store.projection import Checkpoint, write_checkpoint
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "samples" / "demo" / "Journal.json"
@@ -177,3 +181,92 @@ def test_a_store_from_before_name_evidence_is_rebuilt_once(tmp_path: Path) -> No
         b1 = lens.extraction().filter(pl.col("source_ref") == "b1")
         assert b1["roles"].to_list() == [["partner"]]
         assert projection.refresh(lens.log).extracted == 0
+
+
+# -- findings updated in part ----------------------------------------------------------------
+FINDING_TABLES = ("strong", "breadcrumbs", "trails", "ruptures", "rupture_evidence",
+                  "pervasiveness", "alliance", "sessions", "red_flags", "crisis")
+
+
+def _demo_part(tmp_path: Path, keep: list[int]) -> Path:
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    order = sorted(range(len(data["entries"])), key=lambda i: data["entries"][i]["creationDate"])
+    part = tmp_path / "part" / "Journal.json"
+    part.parent.mkdir()
+    part.write_text(json.dumps({**data, "entries": [data["entries"][order[i]] for i in keep]}),
+                    encoding="utf-8")
+    return part
+
+
+def _findings(lens: patternlens.Lens) -> dict[str, pl.DataFrame]:
+    return {name: finding_projection.read(lens.log, name, include_dismissed=True)
+            for name in FINDING_TABLES}
+
+
+def _assert_findings_as_rebuilt(lens: patternlens.Lens) -> dict[str, pl.DataFrame]:
+    updated = _findings(lens)
+    with lens.log.transaction() as con:
+        write_checkpoint(con, Checkpoint(finding_projection.NAME, lens.log.max_seq(), "old"))
+    assert lens.refresh().full
+    rebuilt = _findings(lens)
+    for name in FINDING_TABLES:
+        try:
+            assert_frame_equal(updated[name], rebuilt[name], check_exact=False, check_dtypes=False)
+        except AssertionError as e:
+            raise AssertionError(f"finding_{name} differs from a rebuild: {e}") from None
+    return rebuilt
+
+
+@pytest.mark.parametrize("keep", [
+    pytest.param(range(39), id="first-half-then-later-entries"),
+    pytest.param(range(70), id="all-but-the-last-eight"),
+    pytest.param(sorted(random.Random(11).sample(range(78), 70)), id="backdated-entries-too"),
+])
+def test_findings_updated_in_part_equal_a_full_rebuild(tmp_path: Path, keep: range) -> None:
+    """New entries alone update each finding in part (the strong rows of their days, the
+    themes they carry, the rupture timeline, their weeks); the tables come out as a full
+    rebuild makes them, breadcrumbs, trails and both ruptures included."""
+    with patternlens.open(tmp_path / "s.duckdb") as lens:
+        lens.import_paths([_demo_part(tmp_path, list(keep))])
+        lens.import_paths([_jsonl(tmp_path / "other.jsonl", JOURNAL)], subject="other")
+        assert lens.refresh().full
+        other = {n: f.filter(pl.col("subject") == "other") for n, f in _findings(lens).items()}
+        lens.import_paths([DEMO])
+        lens.log_session(date(2025, 3, 4), srs=[9, 8, 9, 7], ors=[6, 6, 5, 6])
+        step = lens.refresh()
+        assert (step.full, step.subjects, step.partial) == (False, 1, 1), step
+        rebuilt = _assert_findings_as_rebuilt(lens)
+    assert rebuilt["breadcrumbs"].filter(pl.col("subject") == "me").height > 0
+    assert rebuilt["ruptures"].filter(pl.col("subject") == "me").height == 2
+    assert rebuilt["sessions"].height == 1
+    for name, frame in other.items():  # a writer with no news is left as it was
+        assert_frame_equal(rebuilt[name].filter(pl.col("subject") == "other"), frame)
+
+
+def test_a_dismissal_recomputes_nothing(tmp_path: Path) -> None:
+    with patternlens.open(tmp_path / "s.duckdb") as lens:
+        lens.import_paths([DEMO])
+        lens.refresh()
+        lens.dismiss(lens.breadcrumbs()["id"][0])
+        step = lens.refresh()
+        assert (step.subjects, step.full) == (0, False)
+        assert lens.breadcrumbs().height == finding_projection.read(
+            lens.log, "breadcrumbs", include_dismissed=True).height - 1
+
+
+def test_a_new_main_time_zone_recomputes_the_writer_whole(tmp_path: Path) -> None:
+    """A writer's day ends in their main zone: when most entries move to another zone, every
+    baseline moves, so the writer is recomputed whole."""
+    def rows(prefix: str, zone: str, n: int) -> list[dict[str, str]]:
+        return [{"id": f"{prefix}{i}", "date": f"2025-02-{i + 1:02d}T21:30:00", "timezone": zone,
+                 "text": "My mom told me I was overreacting again."} for i in range(n)]
+    path = tmp_path / "z.jsonl"
+    with patternlens.open(tmp_path / "s.duckdb") as lens:
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows("a", "Europe/Berlin", 3)))
+        lens.import_paths([path])
+        lens.refresh()
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows("b", "America/Chicago", 5)))
+        lens.import_paths([path])
+        step = lens.refresh()
+        assert (step.subjects, step.partial) == (1, 0)
+        _assert_findings_as_rebuilt(lens)

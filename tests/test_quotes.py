@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from patternlens.project.findings import QUOTE_CHARS, sentence_quotes
+from patternlens.project.quotes import QUOTE_CHARS, sentence_quotes
 
 
 def _quote(text: str, quote: str) -> str:

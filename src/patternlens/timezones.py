@@ -49,3 +49,25 @@ def with_local_date(frame: pl.DataFrame, entries: pl.DataFrame | None = None,
             if z != "UTC" and valid_zone(z):
                 expr = pl.when(tz == z).then(at.dt.convert_time_zone(z).dt.date()).otherwise(expr)
     return frame.with_columns(expr.alias(name))
+
+
+def main_zones(records: pl.DataFrame) -> pl.DataFrame:
+    """Per writer (subject, zone): the zone most of their entries were written in, the first
+    by name on a tie; where the writer's day ends for baselines. Null (UTC) when no entry
+    carries a zone, or the most used one is not a zone this machine knows."""
+    zoned = records.select("subject", pl.col("timezone") if "timezone" in records.columns
+                           else pl.lit(None, pl.String).alias("timezone"))
+    counts = (zoned.filter(pl.col("timezone").is_not_null())
+              .group_by("subject", pl.col("timezone").alias("zone")).agg(pl.len().alias("n")))
+    return best_zones(counts, zoned["subject"].unique())
+
+
+def best_zones(counts: pl.DataFrame, subjects: pl.Series) -> pl.DataFrame:
+    """``main_zones`` from counts of entries per (subject, zone, n)."""
+    best = (counts.sort("subject", "n", "zone", descending=[False, True, False])
+            .group_by("subject", maintain_order=True).first().select("subject", "zone"))
+    valid = [z for z in best["zone"].unique().to_list() if valid_zone(z)]
+    best = best.with_columns(pl.when(pl.col("zone").is_in(valid)).then("zone").alias("zone"))
+    everyone = pl.DataFrame({"subject": subjects.unique().sort()}, schema={"subject": pl.String})
+    return everyone.join(best, on="subject", how="left", maintain_order="left").cast(
+        {"zone": pl.String})

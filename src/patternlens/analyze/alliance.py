@@ -54,6 +54,17 @@ def weekly_alliance(episodes: pl.DataFrame, records: pl.DataFrame, *,
     alliance_index (see the module doc). ``entries`` gives local dates (``timezone``).
     Crisis entries are left out."""
     episodes, records = without_crisis(episodes, records)
+    return alliance_series(weekly_counts(episodes, records, entries=entries))
+
+
+COUNT_COLUMNS = ["therapy_episodes", "mean_intensity", "negative_share", "rupture_episodes",
+                 "ruptures", "repairs"]
+
+
+def weekly_counts(episodes: pl.DataFrame, records: pl.DataFrame, *,
+                  entries: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per writer and week with anything about therapy: the COUNT_COLUMNS. A week's row
+    depends on that week's entries alone (crisis entries must already be left out)."""
     if "timezone" in records.columns and entries is None:
         entries = records.select("entry_id", "timezone")
     negative = pl.col("themes").list.set_intersection(list(NEGATIVE_THEMES)).list.len() > 0
@@ -68,15 +79,26 @@ def weekly_alliance(episodes: pl.DataFrame, records: pl.DataFrame, *,
     weekly_flags = flagged.group_by("subject", pl.col("date").dt.truncate("1w").alias("week")).agg(
         pl.col("rupture").sum().alias("ruptures"), pl.col("repair").sum().alias("repairs"))
     weeks = pl.concat([weekly_eps.select("subject", "week"), weekly_flags.select("subject", "week")])
-    if weeks.is_empty():
+    return (
+        weeks.unique()
+        .join(weekly_eps, on=["subject", "week"], how="left")
+        .join(weekly_flags, on=["subject", "week"], how="left")
+        .with_columns(pl.col("therapy_episodes", "rupture_episodes", "ruptures", "repairs")
+                      .fill_null(0).cast(pl.UInt32))
+        .select("subject", "week", *COUNT_COLUMNS)
+    )
+
+
+def alliance_series(counts: pl.DataFrame) -> pl.DataFrame:
+    """The weekly rows from ``weekly_counts``: every week from a writer's first to last,
+    the raw and smoothed index."""
+    if counts.is_empty():
         return pl.DataFrame(schema=WEEKLY_SCHEMA)
-    # every week between a writer's first and last, so the trend has no hidden holes
-    span = weeks.group_by("subject").agg(
+    span = counts.group_by("subject").agg(
         pl.date_ranges(pl.col("week").min(), pl.col("week").max(), "1w").first().alias("week"))
     out = (
         span.explode("week")
-        .join(weekly_eps, on=["subject", "week"], how="left")
-        .join(weekly_flags, on=["subject", "week"], how="left")
+        .join(counts, on=["subject", "week"], how="left")
         .with_columns(pl.col("therapy_episodes", "rupture_episodes", "ruptures", "repairs")
                       .fill_null(0).cast(pl.UInt32))
         .sort("subject", "week")

@@ -87,12 +87,32 @@ def _number(expr: pl.Expr) -> pl.Expr:
     return expr.round(1).cast(pl.String).str.strip_suffix(".0")
 
 
-def strong_reactions(episodes: pl.DataFrame, *, time_zone: str = "UTC") -> pl.DataFrame:
+def zone_day(frame: pl.DataFrame, zones: pl.DataFrame | None, time_zone: str = "UTC") -> pl.Expr:
+    """The day of ``occurred_at`` in each writer's zone (``zones``: subject, zone), else in
+    ``time_zone``: one conversion per distinct zone, a corpus has a few."""
+    at = pl.col("occurred_at")
+    expr = at.dt.convert_time_zone(time_zone).dt.date()
+    if zones is None or zones.is_empty():
+        return expr
+    zone = frame.select("subject").join(zones, on="subject", how="left",
+                                        maintain_order="left")["zone"]
+    for z in zone.drop_nulls().unique().sort().to_list():
+        expr = pl.when(pl.lit(zone) == z).then(at.dt.convert_time_zone(z).dt.date()).otherwise(expr)
+    return expr
+
+
+def strong_reactions(episodes: pl.DataFrame, *, time_zone: str = "UTC",
+                     zones: pl.DataFrame | None = None,
+                     days: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per episode with its baseline, z-score, the two verdicts and a reason.
 
     Rows where ``finding`` (strong_for_writer or out_of_proportion) is true are the findings;
-    every row has an ``id`` (kind "strong", key ``entry_id#episode``). ``time_zone`` decides
-    where a day ends for the "exclusive of the current day" rule (the episodes carry UTC).
+    every row has an ``id`` (kind "strong", key ``entry_id#episode``). The writer's zone
+    (``zones``: subject, zone; else ``time_zone``) decides where a day ends for the "exclusive
+    of the current day" rule (the episodes carry UTC). A row depends only on the episodes of
+    its own day and of the ``window`` before it, so a part of a journal can be recomputed:
+    ``days`` (subject, lo, hi) returns only the rows of those days (inclusive), the other
+    episodes serving as baseline alone (their evidence is not read).
     """
     s = settings()
     k = s["strong"]
@@ -106,8 +126,8 @@ def strong_reactions(episodes: pl.DataFrame, *, time_zone: str = "UTC") -> pl.Da
             "responses", "emotions", pl.col("intensity").cast(pl.Float64).fill_null(0.0), "evidence",
         )
         .with_row_index("_row")
-        .with_columns(pl.col("occurred_at").dt.convert_time_zone(time_zone).dt.date().alias("_day"))
     )
+    eps = eps.with_columns(zone_day(eps, zones, time_zone).alias("_day"))
 
     # Baseline per (subject, day): one rolling pass; episodes without a reading are null, and
     # median / count skip nulls, so every day still gets the window before it.
@@ -127,6 +147,9 @@ def strong_reactions(episodes: pl.DataFrame, *, time_zone: str = "UTC") -> pl.Da
         )
     )
 
+    if days is not None:
+        eps = (eps.join(days, on="subject", how="inner", maintain_order="left")
+               .filter(pl.col("_day").is_between(pl.col("lo"), pl.col("hi"))).drop("lo", "hi"))
     spread = pl.max_horizontal(pl.col("_mad") * k["mad_scale"], pl.lit(k["min_spread"]))
     out = eps.join(windows, on=["subject", "_day"], how="left", maintain_order="left").with_columns(
         pl.col("history").fill_null(0).cast(pl.UInt32),

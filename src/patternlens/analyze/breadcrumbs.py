@@ -31,10 +31,13 @@ recurrence. Times are the episodes' UTC ``occurred_at``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from patternlens.analyze.baselines import best_quote, settings
 from patternlens.analyze.ids import with_finding_ids
+from patternlens.timezones import with_local_date
 
 BREADCRUMB_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(),
@@ -71,8 +74,15 @@ TRAIL_SCHEMA: dict[str, pl.DataType] = {
 _KEY = ["subject", "theme"]
 
 
-def breadcrumbs(episodes: pl.DataFrame, strong: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(breadcrumbs, trail rows) from the episodes and their ``strong_reactions`` frame."""
+Evidence = Callable[[pl.DataFrame], pl.DataFrame]
+
+
+def breadcrumbs(episodes: pl.DataFrame, strong: pl.DataFrame, *,
+                evidence: Evidence | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(breadcrumbs, trail rows) from the episodes and their ``strong_reactions`` frame.
+
+    ``evidence``, when the episodes come without their evidence lists, reads them for the
+    trail rows (given subject, entry_id, episode; returns those and ``evidence``)."""
     s = settings()
     b = s["breadcrumb"]
     positive = s["minor"]["positive_themes"]
@@ -138,11 +148,7 @@ def breadcrumbs(episodes: pl.DataFrame, strong: pl.DataFrame) -> tuple[pl.DataFr
         + b["strength"] * pl.col("therapy_intensity") / 10
         + b["frequency"] * pl.col("n_episodes").clip(upper_bound=cap) / cap
     )
-    found = (
-        pattern.with_columns(score.round(3).alias("score"))
-        .sort("subject", "score", "first_seen", "theme", descending=[False, True, False, False])
-        .with_columns(pl.int_range(1, pl.len() + 1).over("subject").cast(pl.UInt32).alias("rank"))
-    )
+    found = ranked(pattern.with_columns(score.round(3).alias("score")))
     found = with_finding_ids(found, "breadcrumb", "theme").select(list(BREADCRUMB_SCHEMA)).cast(
         BREADCRUMB_SCHEMA)  # type: ignore[arg-type]
 
@@ -163,16 +169,17 @@ def breadcrumbs(episodes: pl.DataFrame, strong: pl.DataFrame) -> tuple[pl.DataFr
                       .alias("moment"))
     )
     # Evidence only for the trail rows: the episodes' lists are the heavy part of the frame.
-    evidence = trail.select("_row", "theme", "subject", "entry_id", "episode").join(
-        episodes.select("subject", "entry_id", "episode", "evidence"),
-        on=["subject", "entry_id", "episode"], how="inner",
-    ).select("_row", "theme", "evidence").explode("evidence").unnest("evidence").filter(
+    keys = ["subject", "entry_id", "episode"]
+    lists = (episodes.select(*keys, "evidence") if evidence is None
+             else evidence(trail.select(keys).unique()))
+    cues = trail.select("_row", "theme", *keys).join(lists, on=keys, how="inner").select(
+        "_row", "theme", "evidence").explode("evidence").unnest("evidence").filter(
         pl.col("kind").is_not_null())
     # The theme's own words first ("Sam brushed it off"), else whatever the episode rests on.
-    evidence = evidence.with_columns(
+    cues = cues.with_columns(
         pl.when((pl.col("kind") == "theme") & (pl.col("label") == pl.col("theme")))
         .then(pl.lit("this_theme")).otherwise(pl.col("kind")).alias("kind"))
-    quotes = best_quote(evidence, ["this_theme", "disproportion", "rating", "role", "emotion",
+    quotes = best_quote(cues, ["this_theme", "disproportion", "rating", "role", "emotion",
                                    "response"])
     trail = (
         trail.join(quotes, on="_row", how="left", maintain_order="left")
@@ -183,3 +190,31 @@ def breadcrumbs(episodes: pl.DataFrame, strong: pl.DataFrame) -> tuple[pl.DataFr
         .cast(TRAIL_SCHEMA)  # type: ignore[arg-type]
     )
     return found, trail
+
+
+def ranked(found: pl.DataFrame) -> pl.DataFrame:
+    """``rank`` per writer: by score, then the earliest first seen, then theme."""
+    return (
+        found.sort("subject", "score", "first_seen", "theme", descending=[False, True, False, False])
+        .with_columns(pl.int_range(1, pl.len() + 1).over("subject").cast(pl.UInt32).alias("rank"))
+    )
+
+
+def finish_breadcrumbs(crumbs: pl.DataFrame, trails: pl.DataFrame, records: pl.DataFrame
+                       ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Breadcrumbs and trails with the writer's local dates (``records`` brings the entries'
+    zones): therapy_moment and first_seen become days, and the rank follows them."""
+    trails = with_local_date(trails.rename({"breadcrumb": "finding_id", "date": "occurred_at"}),
+                             records)
+    moments = with_local_date(
+        crumbs.select("id", pl.col("therapy_entry_id").alias("entry_id"),
+                      pl.col("therapy_moment").alias("occurred_at")), records, "moment_date")
+    first = trails.group_by("finding_id").agg(pl.col("date").min().alias("first_date"))
+    crumbs = (
+        crumbs.join(moments.select("id", "moment_date"), on="id", how="left", maintain_order="left")
+        .join(first.rename({"finding_id": "id"}), on="id", how="left", maintain_order="left")
+        .with_columns(pl.col("moment_date").alias("therapy_moment"),
+                      pl.col("first_date").alias("first_seen"))
+        .drop("moment_date", "first_date")
+    )
+    return ranked(crumbs), trails

@@ -25,9 +25,21 @@ PERVASIVENESS_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+def sort_keys() -> list[str | pl.Expr]:
+    """Table order: subject, theme, then "all" and the roles in taxonomy order."""
+    return ["subject", "theme",
+            pl.when(pl.col("role") == ALL).then(-1).otherwise(role_rank(pl.col("role"))), "role"]
+
+
 def pervasiveness(episodes: pl.DataFrame) -> pl.DataFrame:
     """Long form: subject, theme, role ("all" for overall), episodes_with_theme,
     episodes_total, share; sorted by subject, theme, then "all" and roles in taxonomy order."""
+    return from_counts(*counts(episodes))
+
+
+def counts(episodes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(episodes per subject and role, role "all" included; episodes per subject, role and
+    theme). Counts add up: those of new episodes can be added to stored ones."""
     eps = episodes.select("subject", "role", pl.col("themes").fill_null([]).list.unique())
     overall = eps.with_columns(pl.lit(ALL).alias("role"))
     by_role = eps.filter(pl.col("role").is_not_null())
@@ -40,6 +52,15 @@ def pervasiveness(episodes: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.len().cast(pl.UInt32).alias("episodes_with_theme"))
         .rename({"themes": "theme"})
     )
+    return totals, hits
+
+
+def from_counts(totals: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
+    """The long table from episode counts per (subject, role) (``episodes_total``, role "all"
+    included) and per (subject, role, theme) (``episodes_with_theme``): what the store can
+    count in SQL without reading the episodes out."""
+    totals = totals.cast({"episodes_total": pl.UInt32})
+    hits = hits.cast({"episodes_with_theme": pl.UInt32})
     themes = hits.select("subject", "theme").unique()
     grid = themes.join(totals, on="subject", how="inner")
     out = grid.join(hits, on=["subject", "role", "theme"], how="left").with_columns(
@@ -47,8 +68,7 @@ def pervasiveness(episodes: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(
         (pl.col("episodes_with_theme") / pl.col("episodes_total")).alias("share"),
     )
-    rank = pl.when(pl.col("role") == ALL).then(-1).otherwise(role_rank(pl.col("role")))
-    return out.sort("subject", "theme", rank, "role").select(list(PERVASIVENESS_SCHEMA)).cast(
+    return out.sort(sort_keys()).select(list(PERVASIVENESS_SCHEMA)).cast(
         PERVASIVENESS_SCHEMA)  # type: ignore[arg-type]
 
 

@@ -117,8 +117,8 @@ def without_crisis(episodes: pl.DataFrame,
             records.join(crisis, on="entry_id", how="anti", maintain_order="left"))
 
 
-def _timeline(episodes: pl.DataFrame, records: pl.DataFrame,
-              entries: pl.DataFrame | None) -> pl.DataFrame:
+def timeline(episodes: pl.DataFrame, records: pl.DataFrame,
+             entries: pl.DataFrame | None) -> pl.DataFrame:
     """One row per therapy-related entry: subject, entry_id, occurred_at, date, r, p."""
     flags = ["rupture", "repair", "in_therapy"]
     zone = ["timezone"] if "timezone" in records.columns else []
@@ -169,7 +169,7 @@ def _drop_covered(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.join(covered, on="_i", how="anti", maintain_order="left").drop("_i")
 
 
-def _evidence(episodes: pl.DataFrame, members: pl.DataFrame,
+def event_evidence(episodes: pl.DataFrame, members: pl.DataFrame,
               entries: pl.DataFrame | None) -> pl.DataFrame:
     """Evidence rows (id, subject, entry_id, date, kind, quote) for the event entries."""
     labels: dict[str, str] = marker_lexicon()["labels"]
@@ -257,18 +257,33 @@ def rupture_ledger(episodes: pl.DataFrame, records: pl.DataFrame, *,
     unclassified, theme:<id>, repair), quote.
     """
     episodes, records = without_crisis(episodes, records)
-    tl = _timeline(episodes, records, entries)
-    members = _events(tl)
+    members = event_members(timeline(episodes, records, entries))
     if members.is_empty():
         return pl.DataFrame(schema=LEDGER_SCHEMA), pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    evidence = event_evidence(episodes, members, entries)
+    ledger = ledger_rows(members, event_markers(evidence))
+    return ledger, evidence.select(pl.col(k).cast(v) for k, v in EVIDENCE_SCHEMA.items())
+
+
+def event_members(tl: pl.DataFrame) -> pl.DataFrame:
+    """The timeline rows (``timeline``: one per therapy-related entry, local ``date``, ``r``,
+    ``p``, oldest first per writer) that belong to a rupture event, each with its event ``id``."""
+    members = _events(tl)
+    if members.is_empty():
+        return members.with_columns(pl.lit(None, pl.String).alias("id"))
     ids = with_finding_ids(members.select("subject", "first_entry").unique(), "rupture",
                            "first_entry")
-    members = members.join(ids, on=["subject", "first_entry"], how="left", maintain_order="left")
+    return members.join(ids, on=["subject", "first_entry"], how="left", maintain_order="left")
 
-    evidence = _evidence(episodes, members, entries)
-    markers = evidence.filter(pl.col("kind").is_in(MARKER_KINDS)).group_by("id").agg(
+
+def event_markers(evidence: pl.DataFrame) -> pl.DataFrame:
+    """Per event id, its 3RS marker kinds (sorted) from its evidence rows."""
+    return evidence.filter(pl.col("kind").is_in(MARKER_KINDS)).group_by("id").agg(
         pl.col("kind").unique().sort().alias("markers"))
 
+
+def ledger_rows(members: pl.DataFrame, markers: pl.DataFrame) -> pl.DataFrame:
+    """One ledger row per event from its member entries and its markers (id, markers)."""
     closed = pl.col("closing").last()
     ledger = members.group_by("id", maintain_order=True).agg(
         pl.col("subject").first(),
@@ -290,5 +305,4 @@ def rupture_ledger(episodes: pl.DataFrame, records: pl.DataFrame, *,
         pl.col("subject"), pl.col("status").replace_strict(_STATUS_ORDER, return_dtype=pl.Int8),
         pl.col("started"), pl.col("first_entry"),
     )
-    ledger = ledger.select(pl.col(k).cast(v) for k, v in LEDGER_SCHEMA.items())
-    return ledger, evidence.select(pl.col(k).cast(v) for k, v in EVIDENCE_SCHEMA.items())
+    return ledger.select(pl.col(k).cast(v) for k, v in LEDGER_SCHEMA.items())

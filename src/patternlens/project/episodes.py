@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS episodes (
     evidence STRUCT(label VARCHAR, kind VARCHAR, "start" BIGINT, "end" BIGINT, quote VARCHAR)[],
     extractor_version VARCHAR
 );
+CREATE TABLE IF NOT EXISTS episode_rewrites (seq BIGINT, subject VARCHAR);
 CREATE TABLE IF NOT EXISTS name_evidence (
     entry_id VARCHAR, subject VARCHAR, person VARCHAR, role VARCHAR, rank INTEGER,
     therapy_context BOOLEAN
@@ -95,6 +96,7 @@ def refresh(log: EventLog) -> Refresh:
             for table, _ in TEXT_TABLES:
                 con.execute(f"DELETE FROM {table}")
             extracted = _extract_whole(log, con, None, declared)
+            con.execute("INSERT INTO episode_rewrites VALUES (?, NULL)", [head])
         else:
             assert checkpoint is not None
             events = log.events_frame(after_seq=checkpoint.last_seq,
@@ -103,8 +105,10 @@ def refresh(log: EventLog) -> Refresh:
             whole = set(events.filter(pl.col("event_type") == "PersonDeclared")["subject"].to_list())
             changed = (
                 events.filter(pl.col("event_type") != "PersonDeclared", ~pl.col("subject").is_in(list(whole)))
-                .select("subject", pl.col("stream_id").str.strip_prefix("entry-").alias("entry_id"))
-                .unique(maintain_order=True)
+                .group_by("stream_id", maintain_order=True)
+                .agg(pl.col("subject").first(), (pl.col("version").min() == 1).alias("new"))
+                .select("subject", pl.col("stream_id").str.strip_prefix("entry-").alias("entry_id"),
+                        "new")
             )
             if not changed.is_empty():
                 moved, extracted, removed = _extract_changed(log, con, changed, declared)
@@ -113,8 +117,19 @@ def refresh(log: EventLog) -> Refresh:
                 subjects = sorted(whole)
                 removed += _delete(con, "subject", subjects)
                 extracted += _extract_whole(log, con, subjects, declared)
+                con.executemany("INSERT INTO episode_rewrites VALUES (?, ?)",
+                                [[head, s] for s in subjects])
         write_checkpoint(con, Checkpoint(NAME, head, VERSION))
     return Refresh(extracted, removed, full, head)
+
+
+def rewritten_since(log: EventLog, seq: int) -> set[str] | None:
+    """The writers whose journals were re-extracted whole by refreshes after ``seq`` (None:
+    everyone, a full rebuild): every episode of theirs may have changed, not only new ones."""
+    ensure_tables(log)
+    rows = log.query("SELECT DISTINCT subject FROM episode_rewrites WHERE seq > ?", [seq])
+    subjects = rows["subject"].to_list()
+    return None if None in subjects else set(subjects)
 
 
 def _extract_whole(log: EventLog, con: duckdb.DuckDBPyConnection, subjects: Sequence[str] | None,
@@ -133,9 +148,10 @@ def _extract_changed(log: EventLog, con: duckdb.DuckDBPyConnection, changed: pl.
                      declared: pl.DataFrame) -> tuple[set[str], int, int]:
     """Extract only the changed entries of each writer whose names stay the same; return the
     writers whose names changed (to be re-extracted whole), and the counts done here."""
-    subjects = changed["subject"].unique().sort().to_list()
     ids = changed["entry_id"].to_list()
-    stored = log.query("SELECT * FROM name_evidence WHERE list_contains(?, subject)", [subjects])
+    with registered(con, "changed", changed.select("subject").unique(), views=False):
+        stored = log.query("SELECT * FROM name_evidence WHERE subject IN "
+                           "(SELECT subject FROM changed)")
     stored = stored.select(list(NAME_EVIDENCE_SCHEMA)).cast(NAME_EVIDENCE_SCHEMA)  # type: ignore[arg-type]
     prior = stored.filter(~pl.col("entry_id").is_in(ids))
     records, episodes, evidence = build(current_entries(log, entry_ids=ids), declared, prior)
@@ -145,7 +161,8 @@ def _extract_changed(log: EventLog, con: duckdb.DuckDBPyConnection, changed: pl.
                            after.join(before, on=list(after.columns), how="anti", nulls_equal=True)])
                 ["subject"].to_list())
     keep = changed.filter(~pl.col("subject").is_in(list(moved)))
-    removed = _delete(con, "entry_id", keep["entry_id"].to_list())
+    # an entry's first event: no rows of it yet
+    removed = _delete(con, "entry_id", keep.filter(~pl.col("new"))["entry_id"].to_list())
     mine = pl.col("subject").is_in(keep["subject"].unique().to_list())
     _write(log, con, records.filter(mine), episodes.filter(mine), evidence.filter(mine))
     return moved, int(records.filter(mine).height), removed
@@ -154,6 +171,8 @@ def _extract_changed(log: EventLog, con: duckdb.DuckDBPyConnection, changed: pl.
 def _delete(con: duckdb.DuckDBPyConnection, column: str, values: Sequence[str]) -> int:
     """Delete the rows of these writers or entries from every projection table; return how
     many entry records went."""
+    if not values:
+        return 0
     with registered(con, "gone", pl.DataFrame({"key": list(values)}, schema={"key": pl.String})):
         # a semi-join on a registered frame: a list parameter would be scanned once per row
         where = f"{column} IN (SELECT key FROM gone)"

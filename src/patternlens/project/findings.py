@@ -8,7 +8,6 @@ tables and filtered out when read, so a dismissal can be reviewed and the ids st
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -18,19 +17,21 @@ import polars as pl
 
 from patternlens.analyze.alliance import session_scores, weekly_alliance
 from patternlens.analyze.baselines import strong_reactions
-from patternlens.analyze.breadcrumbs import breadcrumbs
-from patternlens.analyze.pervasiveness import pervasiveness
+from patternlens.analyze.breadcrumbs import breadcrumbs, finish_breadcrumbs
+from patternlens.analyze.pervasiveness import pervasiveness, sort_keys
 from patternlens.analyze.ruptures import rupture_ledger
 from patternlens.analyze.safety import crisis_entries, exclude_crisis, red_flags
 from patternlens.extract import EXTRACTOR_VERSION
+from patternlens.project import appended
 from patternlens.project import episodes as episode_projection
+from patternlens.project.quotes import sentence_quotes, update_quotes
 from patternlens.store.entries import current_entries
-from patternlens.store.log import EventLog
+from patternlens.store.log import EventLog, registered
 from patternlens.store.projection import Checkpoint, read_checkpoint, write_checkpoint
-from patternlens.timezones import valid_zone, with_local_date
+from patternlens.timezones import main_zones, with_local_date
 
 NAME = "findings"
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 SESSION_SCHEMA = {"subject": pl.String, "date": pl.Date, "srs": pl.List(pl.Float64),
                   "ors": pl.List(pl.Float64)}
 
@@ -84,34 +85,22 @@ def compute(episodes: pl.DataFrame, records: pl.DataFrame, sessions: pl.DataFram
     # Crisis entries are shown first and never turned into patterns.
     safe_eps = exclude_crisis(episodes, records)
     safe_records = records.filter(~pl.col("crisis"))
-    zone = _main_zone(records)
-    strong = with_local_date(strong_reactions(safe_eps, time_zone=zone), records)
-    crumbs, trails = breadcrumbs(safe_eps, strong.drop("date"))
-    trails = with_local_date(trails.rename({"breadcrumb": "finding_id", "date": "occurred_at"}),
-                             records)
-    moments = with_local_date(
-        crumbs.select("id", pl.col("therapy_entry_id").alias("entry_id"),
-                      pl.col("therapy_moment").alias("occurred_at")), records, "moment_date")
-    first = trails.group_by("finding_id").agg(pl.col("date").min().alias("first_date"))
-    crumbs = (
-        crumbs.join(moments.select("id", "moment_date"), on="id", how="left", maintain_order="left")
-        .join(first.rename({"finding_id": "id"}), on="id", how="left", maintain_order="left")
-        .with_columns(pl.col("moment_date").alias("therapy_moment"),
-                      pl.col("first_date").alias("first_seen"))
-        .drop("moment_date", "first_date")
-    )
-    ledger, evidence = rupture_ledger(safe_eps, safe_records, entries=entries)
-    evidence = evidence.rename({"id": "finding_id"})
+    strong = with_local_date(strong_reactions(safe_eps, zones=main_zones(records)), records)
     # Quotes are widened for findings only: the strong table has a row for every episode.
     found_strong = strong.filter(pl.col("finding"))
-    quoted = pl.concat([f.select("entry_id") for f in (found_strong, trails, evidence, flags, crisis)])
+    widened = sentence_quotes(found_strong, texts(found_strong["entry_id"].unique().to_list()))
+    strong = update_quotes(strong, widened)
+    crumbs, trails = finish_breadcrumbs(*breadcrumbs(safe_eps, strong.drop("date")), records)
+    ledger, evidence = rupture_ledger(safe_eps, safe_records, entries=entries)
+    evidence = evidence.rename({"id": "finding_id"})
+    quoted = pl.concat([f.select("entry_id") for f in (trails, evidence, flags, crisis)])
     entries = texts(quoted["entry_id"].unique().to_list())
     return Findings(
-        strong=_update(strong, sentence_quotes(found_strong, entries)), breadcrumbs=crumbs,
+        strong=strong, breadcrumbs=crumbs,
         trails=sentence_quotes(trails, entries), ruptures=ledger,
         rupture_evidence=sentence_quotes(evidence, entries),
         pervasiveness=pervasiveness(safe_eps),
-        alliance=weekly_alliance(safe_eps, safe_records, entries=entries),
+        alliance=weekly_alliance(safe_eps, safe_records),
         sessions=session_scores(sessions), red_flags=sentence_quotes(flags, entries),
         crisis=sentence_quotes(crisis, entries),
     )
@@ -124,71 +113,25 @@ def _texts(entries: pl.DataFrame | Texts) -> Texts:
     return lambda ids: frame.filter(pl.col("entry_id").is_in(list(ids)))
 
 
-def _update(frame: pl.DataFrame, changed: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with the quotes of the rows in ``changed`` (same ids), row order kept."""
-    quotes = changed.select("id", pl.col("quote").alias("_quote"))
-    return (frame.join(quotes, on="id", how="left", maintain_order="left")
-            .with_columns(pl.coalesce("_quote", "quote").alias("quote")).drop("_quote"))
+@dataclass(frozen=True)
+class Refresh:
+    subjects: int  # writers recomputed (whole or in part)
+    full: bool
+    last_seq: int
+    partial: int = 0  # of them, writers updated in part (only new entries)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-QUOTE_CHARS = 220
-
-
-def sentence_quotes(frame: pl.DataFrame, entries: pl.DataFrame) -> pl.DataFrame:
-    """Widen each ``quote`` (often just the words that matched) to the sentence holding it,
-    so a reader recognises the moment. Still a Python call per distinct (entry, quote) pair;
-    only the quoted entries' texts are read."""
-    if frame.is_empty() or "quote" not in frame.columns or "entry_id" not in frame.columns:
-        return frame
-    pairs = frame.select("entry_id", "quote").unique()
-    quoted = entries.join(pairs, on="entry_id", how="semi")
-    texts = dict(quoted.select("entry_id", pl.concat_str(
-        pl.col("title").fill_null(""), pl.col("text").fill_null(""), separator="\n")).iter_rows())
-    wide = [_sentence(texts.get(e) or "", q) for e, q in pairs.iter_rows()]
-    widened = pairs.with_columns(pl.Series("_wide", wide, pl.String))
-    return (frame.join(widened, on=["entry_id", "quote"], how="left", nulls_equal=True,
-                       maintain_order="left")
-            .with_columns(pl.col("_wide").alias("quote")).drop("_wide"))
-
-
-def _sentence(text: str, quote: str | None) -> str | None:
-    if not quote:
-        return quote
-    at = text.find(quote)
-    if at < 0:
-        at = text.lower().find(quote.lower())
-    if at < 0:
-        return quote
-    # Only the last boundary before the quote matters, and a sentence starting further back
-    # than the window is cut to the window below anyway: no need to scan the whole entry.
-    low = max(0, at - 4 * QUOTE_CHARS)
-    starts = [m.end() for m in _SENTENCE_END.finditer(text, low, at)]
-    start = starts[-1] if starts else low
-    end_match = _SENTENCE_END.search(text, at + len(quote))
-    end = end_match.start() if end_match else len(text)
-    sentence = text[start:end].strip()
-    if len(sentence) <= QUOTE_CHARS:
-        return sentence
-    # A long sentence: keep a window around the words that matched.
-    left = max(start, at - QUOTE_CHARS // 2)
-    return "…" + text[left:left + QUOTE_CHARS].strip() + "…"
-
-
-def _main_zone(records: pl.DataFrame) -> str:
-    """The zone most entries were written in: where a writer's day ends for baselines."""
-    zones = records["timezone"].drop_nulls() if "timezone" in records.columns else pl.Series([])
-    if zones.is_empty():
-        return "UTC"
-    zone = str(zones.mode().sort()[0])
-    return zone if valid_zone(zone) else "UTC"
+# Events that change no finding: a dismissal is applied when findings are read.
+_NEUTRAL = ("FindingDismissed", "ImportCompleted")
 
 
 @dataclass(frozen=True)
-class Refresh:
-    subjects: int  # writers recomputed
-    full: bool
-    last_seq: int
+class Plan:
+    """What a refresh has to do for each writer with news since the checkpoint."""
+
+    whole: list[str]  # recompute from the whole journal
+    appended: pl.DataFrame  # (subject, entry_id): writers whose only news is new entries
+    sessions: list[str]  # writers whose logged session scores are read again
 
 
 def refresh(log: EventLog) -> Refresh:
@@ -199,44 +142,95 @@ def refresh(log: EventLog) -> Refresh:
     full = checkpoint is None or checkpoint.version != version()
     if not full and checkpoint is not None and checkpoint.last_seq >= head:
         return Refresh(0, False, head)
-    subjects = None if full or checkpoint is None else _touched_subjects(log, checkpoint.last_seq)
-    if subjects == []:
-        with log.transaction() as con:
-            write_checkpoint(con, Checkpoint(NAME, head, version()))
-        return Refresh(0, False, head)
-    # Whole writers a chunk at a time, as the episode projection does: bounded memory.
+    plan = None if full or checkpoint is None else _plan(log, checkpoint.last_seq)
+    written = partial = 0
+    with log.transaction() as con:
+        if plan is None or plan.whole:
+            written += _recompute(log, con, None if plan is None else plan.whole)
+        if plan is not None and not plan.appended.is_empty():
+            appended.update(log, con, plan.appended)
+            partial = plan.appended["subject"].n_unique()
+            written += partial
+        if plan is not None and plan.sessions:
+            _write(con, "finding_sessions", session_scores(sessions(log, subjects=plan.sessions)),
+                   replace=False, clear=plan.sessions)
+        write_checkpoint(con, Checkpoint(NAME, head, version()))
+    return Refresh(written, plan is None, head, partial)
+
+
+def _recompute(log: EventLog, con: duckdb.DuckDBPyConnection, subjects: list[str] | None) -> int:
+    """Every finding of these writers (all: None) from their whole journals, whole writers a
+    chunk at a time as the episode projection does: bounded memory."""
     chunks = episode_projection.subject_chunks(log, subjects) or [[]]
     written = 0
-    with log.transaction() as con:
-        for i, chunk in enumerate(chunks):
-            episodes = episode_projection.episodes(log, subjects=chunk, refreshed=True)
-            records = episode_projection.flat_records(log, subjects=chunk)
-            found = compute(episodes, records, sessions(log, subjects=chunk),
-                            lambda ids: current_entries(log, entry_ids=ids))
-            written += len(chunk)
-            for name, frame in found.tables():
-                _write(con, f"finding_{name}", frame, replace=subjects is None and i == 0,
-                       clear=subjects if i == 0 else None)
-        write_checkpoint(con, Checkpoint(NAME, head, version()))
-    return Refresh(written, subjects is None, head)
+    for i, chunk in enumerate(chunks):
+        episodes = episode_projection.episodes(log, subjects=chunk, refreshed=True)
+        records = episode_projection.flat_records(log, subjects=chunk)
+        found = compute(episodes, records, sessions(log, subjects=chunk),
+                        lambda ids: current_entries(log, entry_ids=ids))
+        written += len(chunk)
+        for name, frame in [*found.tables(), ("zones", main_zones(records))]:
+            _write(con, f"finding_{name}", frame, replace=subjects is None and i == 0,
+                   clear=subjects if i == 0 else None)
+    return written
+
+
+def _plan(log: EventLog, after_seq: int) -> Plan | None:
+    """Sort the writers with events after ``after_seq``: those with only new entries (and
+    session scores) are updated in part, as long as their journal was not re-extracted whole
+    and their main time zone stayed; any other change recomputes the writer whole. None:
+    rebuild everything."""
+    events = log.events_frame(after_seq=after_seq).filter(~pl.col("event_type").is_in(_NEUTRAL))
+    new_entry = (pl.col("event_type") == "EntryRecorded") & (pl.col("version") == 1)
+    other = ~new_entry & (pl.col("event_type") != "SessionRated")
+    rewritten = episode_projection.rewritten_since(log, after_seq)
+    if rewritten is None:  # the episodes were rebuilt: so is every finding
+        return None
+    whole = set(events.filter(other)["subject"].to_list()) | rewritten
+    news = (events.filter(new_entry, ~pl.col("subject").is_in(list(whole)))
+            .select("subject", pl.col("stream_id").str.strip_prefix("entry-").alias("entry_id"),
+                    "occurred_at"))
+    moved = appended.zone_moved(log, news["subject"].unique().to_list())
+    whole |= moved
+    news = news.filter(~pl.col("subject").is_in(list(moved)))
+    rated = events.filter(pl.col("event_type") == "SessionRated")["subject"].unique().to_list()
+    subjects = set(events["subject"].to_list())
+    return Plan(whole=sorted(whole & subjects), appended=news,
+                sessions=sorted(set(rated) - whole))
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, replace: bool,
            clear: Sequence[str] | None) -> None:
     """Write one chunk's rows: the first chunk of a rebuild replaces the table; an update
     first clears the rows of the writers it recomputes."""
-    con.register("finding_rows", frame.to_arrow())
-    try:
+    with registered(con, "finding_rows", frame):
         if replace:
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM finding_rows")
             return
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM finding_rows LIMIT 0")
         if clear:
-            con.execute(f"DELETE FROM {table} WHERE subject IN ({', '.join('?' for _ in clear)})",
-                        list(clear))
+            with registered(con, "cleared", pl.DataFrame({"subject": list(clear)},
+                                                         schema={"subject": pl.String})):
+                con.execute(f"DELETE FROM {table} WHERE subject IN (SELECT subject FROM cleared)")
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM finding_rows")
-    finally:
-        con.unregister("finding_rows")
+
+
+# How each table is read back: rows written in parts by an update come out in the order a
+# full rebuild gives (rowid keeps the order of rows written together, such as one entry's
+# evidence).
+ORDER = {
+    "strong": "subject, occurred_at, entry_id, episode",
+    "breadcrumbs": "subject, rank",
+    "trails": "subject, (SELECT b.rank FROM finding_breadcrumbs b WHERE b.id = t.finding_id), "
+              "occurred_at, entry_id, episode",
+    "ruptures": "subject, CASE WHEN status = 'repaired' THEN 1 ELSE 0 END, started, first_entry",
+    "rupture_evidence": "subject, date, entry_id, rowid",
+    "pervasiveness": "subject, theme",
+    "alliance": "subject, week",
+    "sessions": "subject, date",
+    "red_flags": "subject, date, entry_id",
+    "crisis": "subject, date, entry_id",
+}
 
 
 def read(log: EventLog, name: str, *, subject: str | None = None,
@@ -256,7 +250,9 @@ def read(log: EventLog, name: str, *, subject: str | None = None,
     else:
         refresh(log)
         where, params = ("WHERE subject = ?", [subject]) if subject is not None else ("", [])
-        frame = log.query(f"SELECT * FROM finding_{name} {where}", params)
+        frame = log.query(f"SELECT * FROM finding_{name} t {where} ORDER BY {ORDER[name]}", params)
+        if name == "pervasiveness":
+            frame = frame.sort(sort_keys(), maintain_order=True)
     if include_dismissed or "id" not in frame.columns:
         return frame
     gone = dismissed(log, subject=subject)
@@ -284,8 +280,3 @@ def sessions(log: EventLog, *, subject: str | None = None, subjects: Sequence[st
         .sort("subject", "date").select(list(SESSION_SCHEMA))
         .cast(SESSION_SCHEMA)  # type: ignore[arg-type]
     )
-
-
-def _touched_subjects(log: EventLog, after_seq: int) -> list[str]:
-    events = log.events_frame(after_seq=after_seq)
-    return sorted(events["subject"].unique().to_list())

@@ -558,11 +558,15 @@ def _frame(result: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 @contextmanager
-def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame
-                ) -> Iterator[None]:
-    """Expose a Polars frame to SQL under ``name`` (via Arrow, no copy row by row)."""
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *,
+               views: bool = True) -> Iterator[None]:
+    """Expose a Polars frame to SQL under ``name`` (via Arrow, no copy row by row).
+
+    ``views=False`` for frames a query filters on: DuckDB pushes such filters into the
+    Arrow scan, and Arrow has no ``is_in`` for string views."""
     # String views pass to DuckDB without copying; the default Arrow export copies every string.
-    con.register(name, frame.to_arrow(compat_level=pl.CompatLevel.newest()))
+    level = pl.CompatLevel.newest() if views else pl.CompatLevel.oldest()
+    con.register(name, frame.to_arrow(compat_level=level))
     try:
         yield
     finally:
