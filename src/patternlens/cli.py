@@ -6,9 +6,11 @@ Exit codes: 0 ok, 1 failed, 2 bad input or usage, 3 store in use by another proc
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -161,10 +163,10 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
       patternlens analyze ~/Downloads/Journal.json
       patternlens analyze ~/Obsidian/Journal --out-dir ~/therapy-notes
     """
-    from patternlens.report.batch import folder_name, reports_current, write_reports
-    from patternlens.report.model import build_report
-    from patternlens.report.terminal import print_summary
-
+    # The chart libraries take a while to load: they load while the journal is read.
+    preload = threading.Thread(target=importlib.import_module, args=("patternlens.report.batch",),
+                               daemon=True)
+    preload.start()
     console = Console(highlight=False)
     lens = state.open()
     out_dir = out_dir or _default_out_dir(state.store)
@@ -175,6 +177,11 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
         progress.update(task, advance=1, description="Finding episodes and patterns")
         lens.refresh()
         progress.update(task, advance=1, description="Writing the report")
+        preload.join()
+        from patternlens.report.batch import folder_name, reports_current, write_reports
+        from patternlens.report.model import build_report
+        from patternlens.report.terminal import print_summary
+
         latest = out_dir / folder_name(state.subject) / "latest.html"
         # Current only if built from the log as it is now: other commands refresh too.
         unchanged = reports_current(lens, out_dir, subjects=[state.subject])

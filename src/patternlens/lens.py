@@ -15,11 +15,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import networkx as nx
 import polars as pl
 
 from patternlens import taxonomy
-from patternlens.analyze.graph import relationship_graph
 from patternlens.analyze.pervasiveness import theme_role_table
 from patternlens.errors import BadInputError, PatternlensError, UnknownEntryError
 from patternlens.ingest.detect import read_path
@@ -33,6 +31,8 @@ from patternlens.store.log import EventLog, VerifyResult
 from patternlens.store.record import ImportSummary, record_entries
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from patternlens.report.notebook import Charts
 
 DEFAULT_STORE = "patternlens.duckdb"
@@ -202,6 +202,8 @@ class Lens:
 
     def graph(self, *, subject: str = DEFAULT_SUBJECT, as_of: date | None = None) -> nx.DiGraph[str]:
         """The relationship graph: people, roles, themes and episodes, as NetworkX."""
+        from patternlens.analyze.graph import relationship_graph  # NetworkX loads in 0.2 s
+
         if as_of is not None:
             _, episodes = episode_projection.as_of(self.log, as_of, subject=subject)
         else:

@@ -13,7 +13,7 @@ import itertools
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -76,11 +76,15 @@ class Lexicon:
     intensity: dict[str, float]
 
 
+_NOT_PHRASE = re.compile(r"[^a-z0-9'_*{} ]")
+_SPACES = re.compile(r" +")
+
+
+@cache
 def normalize_phrase(phrase: str) -> str:
     """Normalize a lexicon phrase the way text is normalized (placeholders and * kept)."""
     s = phrase.lower().replace("’", "'").replace("‘", "'")
-    s = re.sub(r"[^a-z0-9'_*{} ]", " ", s)
-    return re.sub(r" +", " ", s).strip()
+    return _SPACES.sub(" ", _NOT_PHRASE.sub(" ", s)).strip()
 
 
 def _expand_slots(phrase: str, slots: dict[str, list[str]]) -> list[str]:
