@@ -132,3 +132,12 @@ def test_public_api() -> None:
         "ENTRY_SCHEMA", "EPISODE_SCHEMA", "EXTRACTOR_VERSION", "Extraction", "NAME_EVIDENCE_SCHEMA",
         "extract", "extractor_version", "learned_names",
     ]
+
+
+def test_the_version_known_without_compiling_is_the_compiled_lexicons() -> None:
+    """Stores compare EXTRACTOR_VERSION before anything is extracted; it must be the version
+    every result is stamped with, or a changed word list would not trigger a rebuild."""
+    from patternlens.extract import EXTRACTOR_VERSION
+    from patternlens.extract.lexicon import load_lexicon
+
+    assert load_lexicon().version == EXTRACTOR_VERSION

@@ -29,7 +29,7 @@ from patternlens.extract import episodes as _episodes
 from patternlens.extract.cues import assess, matches
 from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_SCHEMA
 from patternlens.extract.intensity import clause_intensity
-from patternlens.extract.lexicon import Lexicon, load_lexicon
+from patternlens.extract.lexicon import Lexicon, lexicon_version, load_lexicon
 from patternlens.extract.roles import (
     EVIDENCE_SCHEMA,
     NAME_GROUP,
@@ -61,8 +61,9 @@ NAME_EVIDENCE_SCHEMA: dict[str, pl.DataType] = {
 
 
 def extractor_version() -> str:
-    """Code version + hash of the lexicon files: a changed word list changes it."""
-    return load_lexicon().version
+    """Code version + hash of the lexicon files: a changed word list changes it. Known
+    without compiling the lexicon, so a run with nothing to extract never compiles it."""
+    return lexicon_version()
 
 
 EXTRACTOR_VERSION = extractor_version()

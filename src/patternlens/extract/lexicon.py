@@ -144,9 +144,18 @@ def digest(files: dict[str, bytes]) -> str:
     return h.hexdigest()[:12]
 
 
-def _read_all() -> tuple[dict[str, dict[str, Any]], str]:
+def _files() -> dict[str, bytes]:
     root = resources.files("patternlens") / "lexicons"
-    files = {e.name: e.read_bytes() for e in root.iterdir() if e.name.endswith(".toml")}
+    return {e.name: e.read_bytes() for e in root.iterdir() if e.name.endswith(".toml")}
+
+
+def lexicon_version() -> str:
+    """What ``load_lexicon().version`` will be, from the files' hash alone (no compiling)."""
+    return f"{CODE_VERSION}+{digest(_files())}"
+
+
+def _read_all() -> tuple[dict[str, dict[str, Any]], str]:
+    files = _files()
     data = {name[: -len(".toml")]: tomllib.loads(raw.decode("utf-8")) for name, raw in files.items()}
     return data, digest(files)
 
