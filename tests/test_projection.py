@@ -270,3 +270,39 @@ def test_a_new_main_time_zone_recomputes_the_writer_whole(tmp_path: Path) -> Non
         step = lens.refresh()
         assert (step.subjects, step.partial) == (1, 0)
         _assert_findings_as_rebuilt(lens)
+
+
+# Sentences that make a dense therapy timeline: ruptures, repairs, sessions, other people.
+DENSE = (
+    "My mom told me I was overreacting again.",
+    "Sam brushed it off when I tried to talk about work.",
+    "In therapy today my therapist asked about my week and I felt heard.",
+    "We talked about last session and she apologized.",
+    "I don't think therapy is helping and I want to quit.",
+    "I know it's small but I cried for hours, like a 9/10.",
+    "Went for a walk after dinner, the light was beautiful.",
+)
+
+
+def _dense(path: Path, writers: int, days: int, start: date, seed: int, prefix: str) -> Path:
+    rng = random.Random(seed)
+    rows = [{"id": f"{prefix}{w}-{i}", "subject": f"w{w}",
+             "date": date.fromordinal(start.toordinal() + i).isoformat(),
+             "text": " ".join(rng.choices(DENSE, k=4))}
+            for w in range(writers) for i in range(days)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_dense_rupture_timelines_updated_in_part_equal_a_full_rebuild(tmp_path: Path) -> None:
+    """Many ruptures and repairs a writer: new entries after the journal, in its middle and
+    before it re-cut only the tail of each timeline, and give what a rebuild gives."""
+    with patternlens.open(tmp_path / "s.duckdb") as lens:
+        lens.import_paths([_dense(tmp_path / "c.jsonl", 3, 150, date(2024, 1, 1), 1, "c")])
+        assert lens.refresh().full
+        for day, seed in ((date(2024, 5, 30), 2), (date(2024, 3, 3), 3), (date(2023, 12, 1), 4)):
+            lens.import_paths([_dense(tmp_path / f"{seed}.jsonl", 3, 2, day, seed, f"n{seed}-")])
+            assert lens.refresh().partial == 3
+            # each step against a rebuild: a later step may re-cut what an earlier one missed
+            rebuilt = _assert_findings_as_rebuilt(lens)
+            assert rebuilt["ruptures"].height >= 6

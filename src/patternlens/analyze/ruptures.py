@@ -122,16 +122,21 @@ def timeline(episodes: pl.DataFrame, records: pl.DataFrame,
     """One row per therapy-related entry: subject, entry_id, occurred_at, date, r, p."""
     flags = ["rupture", "repair", "in_therapy"]
     zone = ["timezone"] if "timezone" in records.columns else []
-    rows = pl.concat([
-        frame.lazy().select("entry_id", "subject", "occurred_at", *flags, *zone)
-        .filter(pl.any_horizontal(*flags).fill_null(False))
-        for frame in (records, episodes.with_columns(pl.lit(None, pl.String).alias("timezone")))
-    ], how="vertical_relaxed")
-    tl = rows.group_by("entry_id").agg(
-        pl.col("subject").first(), pl.col("occurred_at").first(),
-        *(pl.col(f).fill_null(False).any() for f in flags),
-        *(pl.col(z).drop_nulls().first() for z in zone),
-    ).collect()
+    if episodes.is_empty():  # records alone: one per entry, its flags include its episodes'
+        tl = records.select("entry_id", "subject", "occurred_at",
+                            *(pl.col(f).fill_null(False) for f in flags), *zone).filter(
+            pl.any_horizontal(*flags))
+    else:
+        rows = pl.concat([
+            frame.lazy().select("entry_id", "subject", "occurred_at", *flags, *zone)
+            .filter(pl.any_horizontal(*flags).fill_null(False))
+            for frame in (records, episodes.with_columns(pl.lit(None, pl.String).alias("timezone")))
+        ], how="vertical_relaxed")
+        tl = rows.group_by("entry_id").agg(
+            pl.col("subject").first(), pl.col("occurred_at").first(),
+            *(pl.col(f).fill_null(False).any() for f in flags),
+            *(pl.col(z).drop_nulls().first() for z in zone),
+        ).collect()
     tl = with_local_date(tl, entries)
     return tl.sort("subject", "occurred_at", "entry_id").rename({"rupture": "r", "repair": "p"})
 

@@ -35,6 +35,7 @@ from patternlens.analyze.ids import finding_id
 from patternlens.analyze.pervasiveness import ALL, counts, from_counts
 from patternlens.analyze.ruptures import (
     MARKER_KINDS,
+    RENEWAL_DAYS,
     event_evidence,
     event_markers,
     event_members,
@@ -72,8 +73,10 @@ def zone_moved(log: EventLog, subjects: Sequence[str]) -> set[str]:
     return set(subjects) - set(same["subject"].to_list())
 
 
-def update(log: EventLog, con: duckdb.DuckDBPyConnection, news: pl.DataFrame) -> None:
-    """Update every finding table for the new entries in ``news`` (subject, entry_id)."""
+def update(log: EventLog, con: duckdb.DuckDBPyConnection, news: pl.DataFrame,
+           known: pl.DataFrame | None = None) -> None:
+    """Update every finding table for the new entries in ``news`` (subject, entry_id,
+    occurred_at); ``known``, the entries themselves when already at hand."""
     news = news.select("subject", "entry_id", "occurred_at").unique()
     # The span of the new entries' times lets DuckDB skip the row groups of other times.
     when = [news["occurred_at"].min(), news["occurred_at"].max()]
@@ -85,7 +88,7 @@ def update(log: EventLog, con: duckdb.DuckDBPyConnection, news: pl.DataFrame) ->
                                   f"news) AND {span} ORDER BY occurred_at, entry_id, episode", when))
         zones = log.query("SELECT subject, zone FROM finding_zones WHERE subject IN "
                           "(SELECT subject FROM subs)")
-        texts = _Texts(log)
+        texts = _Texts(log, known)
         texts(news["entry_id"])  # most quotes are of the new entries
         _safety(con, texts, records, episodes)
         safe_records = records.filter(~pl.col("crisis").fill_null(False))
@@ -95,7 +98,7 @@ def update(log: EventLog, con: duckdb.DuckDBPyConnection, news: pl.DataFrame) ->
         strong = _strong(con, texts, window, zones)
         _breadcrumbs(log, con, texts, strong)
         _pervasiveness(log, con, safe)
-        _ruptures(log, con, texts, news, episodes)
+        _ruptures(log, con, texts, safe_records, episodes)
         _alliance(log, con, window, safe_records)
 
 
@@ -143,9 +146,9 @@ class _Window:
 class _Texts:
     """Entry texts for quotes, read once per refresh: each read of the log has a fixed cost."""
 
-    def __init__(self, log: EventLog) -> None:
+    def __init__(self, log: EventLog, known: pl.DataFrame | None = None) -> None:
         self.log = log
-        self.frame: pl.DataFrame | None = None
+        self.frame: pl.DataFrame | None = known
 
     def __call__(self, ids: pl.Series) -> pl.DataFrame:
         have = self.frame["entry_id"] if self.frame is not None else pl.Series([], dtype=pl.String)
@@ -296,26 +299,35 @@ def _sql_counts(log: EventLog, subjects: str) -> tuple[pl.DataFrame, pl.DataFram
 
 
 def _ruptures(log: EventLog, con: duckdb.DuckDBPyConnection, texts: _Texts,
-              news: pl.DataFrame, new: pl.DataFrame) -> None:
-    """Cut the touched writers' therapy timelines into events again; compute evidence only
-    for entries new to an event, relabel the entries whose event changed."""
-    flags = "coalesce(rupture, false) AS rupture, coalesce(repair, false) AS repair, " \
-            "coalesce(in_therapy, false) AS in_therapy"
-    recs = _utc(log.query(
-        f"SELECT entry_id, subject, occurred_at, {flags}, timezone FROM entry_records "
-        "WHERE subject IN (SELECT subject FROM subs) AND NOT coalesce(crisis, false) "
-        "AND (rupture OR repair OR in_therapy)"))
-    no_eps = recs.drop("timezone").clear()
-    members = event_members(timeline(no_eps, recs, None))
-    subjects = log.query("SELECT subject FROM subs")["subject"]
+              records: pl.DataFrame, new: pl.DataFrame) -> None:
+    """Cut the tail of each touched writer's therapy timeline into events again; compute
+    evidence only for entries new to an event, relabel the entries whose event changed.
+
+    The tail starts at the first entry of the writer's last stored event that started more
+    than RENEWAL_DAYS before the first new entry: a new entry changes whether a repair holds
+    only within RENEWAL_DAYS before it, and a gap only right after it, so every event
+    boundary before that point stays, and that event starts where it did."""
+    cuts = _cuts(log, con, records)
+    flags = "coalesce(r.rupture, false) AS rupture, coalesce(r.repair, false) AS repair, " \
+            "coalesce(r.in_therapy, false) AS in_therapy"
+    with _keys(con, "cuts", cuts):
+        recs = _utc(log.query(
+            f"SELECT r.entry_id, r.subject, r.occurred_at, {flags}, r.timezone FROM entry_records r "
+            "LEFT JOIN cuts c ON c.subject = r.subject WHERE r.subject IN (SELECT subject FROM subs) "
+            "AND NOT coalesce(r.crisis, false) AND (r.rupture OR r.repair OR r.in_therapy) "
+            "AND (c.cut_at IS NULL OR r.occurred_at >= c.cut_at)"))
+    # the same instant as the cut entry: only from it on, in timeline order
+    tail = recs.join(cuts, on="subject", how="left").filter(
+        pl.col("cut_at").is_null() | (pl.col("occurred_at") > pl.col("cut_at"))
+        | (pl.col("entry_id") >= pl.col("first_entry"))).select(recs.columns)
+    no_eps = tail.drop("timezone").clear()
+    members = event_members(timeline(no_eps, tail, None))
     now = members.select("entry_id", "id")
-    # The differences with the stored evidence, found in SQL: most entries keep their event.
-    with _keys(con, "now", now):
-        diff = log.query(
-            "SELECT coalesce(n.entry_id, v.entry_id) AS entry_id, v.finding_id, n.id FROM now n "
-            "FULL OUTER JOIN (SELECT DISTINCT entry_id, finding_id FROM finding_rupture_evidence "
-            "WHERE subject IN (SELECT subject FROM subs)) v ON n.entry_id = v.entry_id "
-            "WHERE n.id IS DISTINCT FROM v.finding_id")
+    with _keys(con, "tail", tail.select("entry_id")):
+        stored = log.query("SELECT DISTINCT entry_id, finding_id FROM finding_rupture_evidence "
+                           "WHERE entry_id IN (SELECT entry_id FROM tail)")
+    diff = (now.join(stored, on="entry_id", how="full", coalesce=True)
+            .filter(pl.col("id").ne_missing(pl.col("finding_id"))))
     joined = members.join(diff.filter(pl.col("finding_id").is_null()), on="entry_id", how="semi")
     gone = diff.filter(pl.col("id").is_null())
     relabel = diff.filter(pl.col("id").is_not_null(), pl.col("finding_id").is_not_null())
@@ -328,7 +340,7 @@ def _ruptures(log: EventLog, con: duckdb.DuckDBPyConnection, texts: _Texts,
         # Mostly new entries, whose episodes are at hand; older ones that join an event are read.
         cols = ["entry_id", "rupture", "repair", "start", "end", "evidence"]
         eps = new.join(joined, on="entry_id", how="semi").select(cols)
-        older = joined.join(news, on="entry_id", how="anti").select("entry_id", "occurred_at")
+        older = joined.join(records, on="entry_id", how="anti").select("entry_id", "occurred_at")
         if not older.is_empty():
             when = [older["occurred_at"].min(), older["occurred_at"].max()]
             with _keys(con, "joined", older):
@@ -341,10 +353,32 @@ def _ruptures(log: EventLog, con: duckdb.DuckDBPyConnection, texts: _Texts,
         with registered(con, "rows", evidence.rename({"id": "finding_id"})):
             con.execute("INSERT INTO finding_rupture_evidence BY NAME SELECT * FROM rows")
     kinds = ", ".join(f"'{k}'" for k in MARKER_KINDS)
-    markers = log.query("SELECT DISTINCT finding_id AS id, kind FROM finding_rupture_evidence "
-                        f"WHERE subject IN (SELECT subject FROM subs) AND kind IN ({kinds})")
-    _replace(con, "finding_ruptures", ledger_rows(members, event_markers(markers)), "subject",
-             subjects)
+    with _keys(con, "now", now):
+        markers = log.query("SELECT DISTINCT finding_id AS id, kind FROM finding_rupture_evidence "
+                            f"WHERE finding_id IN (SELECT id FROM now) AND kind IN ({kinds})")
+    # the events that start in the tail are recomputed; those before it stay as stored
+    _replace(con, "finding_ruptures", ledger_rows(members, event_markers(markers)), "first_entry",
+             tail["entry_id"])
+
+
+def _cuts(log: EventLog, con: duckdb.DuckDBPyConnection, new: pl.DataFrame) -> pl.DataFrame:
+    """Per writer with a stored event old enough (see ``_ruptures``): subject, first_entry,
+    cut_at (its time). ``new``: the new entries' records."""
+    first = (with_local_date(new.select("subject", "entry_id", "occurred_at", "timezone"))
+             .group_by("subject").agg(pl.col("date").min().alias("first_new")))
+    # a day of slack either side: the dates are each entry's own local day
+    before = pl.col("first_new").dt.offset_by(f"-{RENEWAL_DAYS + 2}d")
+    with _keys(con, "firsts", first.with_columns(before.alias("before"))):
+        events = log.query(
+            "SELECT l.subject, l.first_entry, l.started FROM finding_ruptures l JOIN firsts f "
+            "ON f.subject = l.subject WHERE l.started <= f.before")
+    last = (events.sort("subject", "started", "first_entry")
+            .group_by("subject", maintain_order=True).last())
+    with _keys(con, "firsts", last.select("first_entry")):
+        at = _utc(log.query("SELECT entry_id AS first_entry, occurred_at FROM entry_records "
+                            "WHERE entry_id IN (SELECT first_entry FROM firsts)"))
+    at = at.rename({"occurred_at": "cut_at"})
+    return last.join(at, on="first_entry", how="inner").select("subject", "first_entry", "cut_at")
 
 
 def _alliance(log: EventLog, con: duckdb.DuckDBPyConnection, window: _Window,

@@ -111,7 +111,7 @@ def refresh(log: EventLog) -> Refresh:
                         "new")
             )
             if not changed.is_empty():
-                moved, extracted, removed = _extract_changed(log, con, changed, declared)
+                moved, extracted, removed = _extract_changed(log, con, changed, declared, events)
                 whole |= moved
             if whole:
                 subjects = sorted(whole)
@@ -145,7 +145,7 @@ def _extract_whole(log: EventLog, con: duckdb.DuckDBPyConnection, subjects: Sequ
 
 
 def _extract_changed(log: EventLog, con: duckdb.DuckDBPyConnection, changed: pl.DataFrame,
-                     declared: pl.DataFrame) -> tuple[set[str], int, int]:
+                     declared: pl.DataFrame, events: pl.DataFrame) -> tuple[set[str], int, int]:
     """Extract only the changed entries of each writer whose names stay the same; return the
     writers whose names changed (to be re-extracted whole), and the counts done here."""
     ids = changed["entry_id"].to_list()
@@ -154,7 +154,9 @@ def _extract_changed(log: EventLog, con: duckdb.DuckDBPyConnection, changed: pl.
                            "(SELECT subject FROM changed)")
     stored = stored.select(list(NAME_EVIDENCE_SCHEMA)).cast(NAME_EVIDENCE_SCHEMA)  # type: ignore[arg-type]
     prior = stored.filter(~pl.col("entry_id").is_in(ids))
-    records, episodes, evidence = build(current_entries(log, entry_ids=ids), declared, prior)
+    # the events after the checkpoint hold each changed entry's latest version
+    entries = current_entries(log, entry_ids=ids, events=events)
+    records, episodes, evidence = build(entries, declared, prior)
     before = learned_names(stored, declared)
     after = learned_names(pl.concat([prior, evidence]), declared)
     moved = set(pl.concat([before.join(after, on=list(after.columns), how="anti", nulls_equal=True),

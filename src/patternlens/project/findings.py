@@ -130,7 +130,8 @@ class Plan:
     """What a refresh has to do for each writer with news since the checkpoint."""
 
     whole: list[str]  # recompute from the whole journal
-    appended: pl.DataFrame  # (subject, entry_id): writers whose only news is new entries
+    appended: pl.DataFrame  # (subject, entry_id, occurred_at): writers whose only news is new entries
+    texts: pl.DataFrame  # those entries (``current_entries``), from the events already read
     sessions: list[str]  # writers whose logged session scores are read again
 
 
@@ -148,7 +149,7 @@ def refresh(log: EventLog) -> Refresh:
         if plan is None or plan.whole:
             written += _recompute(log, con, None if plan is None else plan.whole)
         if plan is not None and not plan.appended.is_empty():
-            appended.update(log, con, plan.appended)
+            appended.update(log, con, plan.appended, plan.texts)
             partial = plan.appended["subject"].n_unique()
             written += partial
         if plan is not None and plan.sessions:
@@ -195,7 +196,8 @@ def _plan(log: EventLog, after_seq: int) -> Plan | None:
     news = news.filter(~pl.col("subject").is_in(list(moved)))
     rated = events.filter(pl.col("event_type") == "SessionRated")["subject"].unique().to_list()
     subjects = set(events["subject"].to_list())
-    return Plan(whole=sorted(whole & subjects), appended=news,
+    texts = current_entries(log, entry_ids=news["entry_id"].to_list(), events=events)
+    return Plan(whole=sorted(whole & subjects), appended=news, texts=texts,
                 sessions=sorted(set(rated) - whole))
 
 

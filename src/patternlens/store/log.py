@@ -370,6 +370,14 @@ class EventLog:
         )
         wanted = pl.DataFrame({"stream_id": list(streams or [])}, schema={"stream_id": pl.String})
         with self._lock, registered(self._con, "wanted_streams", wanted):
+            if streams is not None and len(streams) <= _SEQ_LOOKUP:
+                # A few streams: find their events' seqs first (the narrow stream_id column),
+                # then read those rows through the seq index, not every payload of the log.
+                found = self._con.execute(sql.replace(
+                    "SELECT seq, event_id, stream_id, version, event_type, schema_version, "
+                    "subject, occurred_at, recorded_at, payload", "SELECT seq"), params).fetchall()
+                seqs = ", ".join(str(int(row[0])) for row in found) or "NULL"
+                sql, params = sql.split(" WHERE ")[0] + f" WHERE seq IN ({seqs}) ORDER BY seq", []
             return _frame(self._con.execute(sql, params))
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
@@ -555,6 +563,10 @@ def _frame(result: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     frame = pl.from_arrow(result.to_arrow_table())
     assert isinstance(frame, pl.DataFrame)
     return frame
+
+
+# Up to this many streams, their events are read by seq (see ``events_frame``).
+_SEQ_LOOKUP = 5_000
 
 
 @contextmanager
