@@ -92,6 +92,14 @@ def test_csv_sample() -> None:
     assert df["text"][1].startswith("Dr. Okafor was ten minutes late today.")
 
 
+def test_csv_that_starts_like_a_zlib_stream_is_read_as_text() -> None:
+    """"x\x01" opens a zlib stream, and Polars' CSV reader tries to inflate such a file (found
+    by test_fuzz_text): it falls back to the row-by-row reader and its entry lands."""
+    parsed = _read("x\x01,date,text\nb-1,2024-03-01,Sam listened.\n", name="export.csv")
+    assert parsed.formats == {"generic"}
+    assert parsed.entries["text"].to_list() == ["Sam listened."]
+
+
 def test_json_list_reads_like_jsonl(tmp_path: Path) -> None:
     lines = (SAMPLES / "entries.jsonl").read_text().splitlines()
     path = tmp_path / "entries.json"

@@ -411,8 +411,10 @@ class _MixedTypes(Exception):
 
 # Whatever makes the Polars path give up sends the file to the record-by-record path.
 # Deeply nested values can exhaust Python's recursion limit in Polars' dtype handling.
+# OSError: Polars sniffs compression from the first bytes, so a CSV that starts "x\x01" is
+# taken for a zlib stream and fails to inflate; the row-by-row reader reads it as text.
 _FAST_PATH_FAILED = (
-    pl.exceptions.PolarsError, pl.exceptions.PanicException, _MixedTypes, RecursionError
+    pl.exceptions.PolarsError, pl.exceptions.PanicException, _MixedTypes, RecursionError, OSError
 )
 
 
