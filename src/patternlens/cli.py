@@ -26,6 +26,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from patternlens import lens as lens_mod
 from patternlens.errors import PatternlensError, StoreError, StoreInUseError, WrongKeyError
+from patternlens.extract.lexicon import load_lexicon
 from patternlens.lens import DEFAULT_STORE, DEFAULT_SUBJECT, ROLES, Lens
 from patternlens.report.tables import FORMATS, render
 from patternlens.store.record import ImportSummary
@@ -146,6 +147,13 @@ def _default_out_dir(store: str) -> Path:
     return Path(store).resolve().parent / "patternlens-reports"
 
 
+def _background(work: Callable[[], object]) -> threading.Thread:
+    """Start ``work`` in a daemon thread; join it before using what it prepares."""
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    return thread
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -163,10 +171,11 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
       patternlens analyze ~/Downloads/Journal.json
       patternlens analyze ~/Obsidian/Journal --out-dir ~/therapy-notes
     """
-    # The chart libraries take a while to load: they load while the journal is read.
-    preload = threading.Thread(target=importlib.import_module, args=("patternlens.report.batch",),
-                               daemon=True)
-    preload.start()
+    # Compiling the lexicon and loading the report and graph modules is Python work that can
+    # run while the main thread waits on DuckDB and Polars to read the journal.
+    lexicon = _background(load_lexicon)
+    modules = _background(lambda: [importlib.import_module(m) for m in
+                                   ("patternlens.report.batch", "patternlens.analyze.graph")])
     console = Console(highlight=False)
     lens = state.open()
     out_dir = out_dir or _default_out_dir(state.store)
@@ -175,9 +184,10 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
         task = progress.add_task("Reading your exports", total=3)
         summary = lens.import_paths(list(paths), subject=state.subject)
         progress.update(task, advance=1, description="Finding episodes and patterns")
+        lexicon.join()
         lens.refresh()
         progress.update(task, advance=1, description="Writing the report")
-        preload.join()
+        modules.join()
         from patternlens.report.batch import folder_name, reports_current, write_reports
         from patternlens.report.model import build_report
         from patternlens.report.terminal import print_summary

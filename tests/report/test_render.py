@@ -385,16 +385,16 @@ def test_crisis_comes_first_with_resources() -> None:
 def test_charts_are_deterministic_and_mark_events() -> None:
     report = full_report()
     assert charts.graph_layout(report) == charts.graph_layout(copy.deepcopy(report))
-    spec = charts.intensity(report).to_dict()  # type: ignore[union-attr]
+    spec = charts.intensity(report)
     flat = json.dumps(spec)
     for mark in charts.MARKS:
         assert mark in flat
     assert "triangle-up" in flat and "diamond" in flat
-    alliance = json.dumps(charts.alliance(report).to_dict())  # type: ignore[union-attr]
+    alliance = json.dumps(charts.alliance(report))
     assert '"y": 36' in alliance
     no_scores = full_report()
     no_scores["alliance"]["sessions"] = []
-    assert "SRS" not in json.dumps(charts.alliance(no_scores).to_dict())  # type: ignore[union-attr]
+    assert "SRS" not in json.dumps(charts.alliance(no_scores))
 
 
 def test_markdown_has_the_same_content() -> None:
@@ -438,5 +438,25 @@ def test_sparse_report_still_draws_every_chart() -> None:
     for name, chart in drawn.items():
         assert chart is not None, name
         assert "<svg" in charts.svg(chart), name
-    alliance = json.dumps(charts.alliance(report).to_dict())  # type: ignore[union-attr]
+    alliance = json.dumps(charts.alliance(report))
     assert "ORS" in alliance and '"y": 36' in alliance
+
+
+def test_notebook_charts_are_altair_and_draw_the_same_picture() -> None:
+    """``lens.chart.*`` wraps each spec in Altair for Jupyter; the wrapper changes nothing drawn."""
+    import altair as alt
+
+    from patternlens.report.notebook import altair_chart
+
+    report = full_report()
+    specs = {name: chart(report) for name, chart in charts.CHARTS.items()}
+    specs["trail"] = charts.breadcrumb_trail(report)
+    kinds = set()
+    for name, spec in specs.items():
+        assert spec is not None, name
+        wrapped = altair_chart(spec)
+        kinds.add(type(wrapped))
+        assert isinstance(wrapped, alt.TopLevelMixin), name
+        assert charts.svg(wrapped.to_dict()) == charts.svg(spec), name
+    assert kinds == {alt.LayerChart, alt.VConcatChart}
+    assert altair_chart(None) is None

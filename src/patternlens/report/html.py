@@ -140,7 +140,7 @@ class _Charts:
     def __init__(self) -> None:
         self.n = 0
 
-    def figure(self, name: str, chart: charts.AnyChart | None, caption: str) -> str:
+    def figure(self, name: str, chart: charts.Spec | None, caption: str) -> str:
         if chart is None:
             return '<p class="empty">Not enough entries to draw this yet.</p>'
         self.n += 1

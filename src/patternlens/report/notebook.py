@@ -12,6 +12,15 @@ if TYPE_CHECKING:
     from patternlens.lens import Lens
 
 
+def altair_chart(spec: charts.Spec | None) -> Any:
+    """A Vega-Lite spec (every chart here is layered, or stacked panels) as an Altair chart."""
+    if spec is None:
+        return None
+    import altair as alt  # loaded here: only notebooks need it
+
+    return (alt.VConcatChart if "vconcat" in spec else alt.LayerChart).from_dict(spec)
+
+
 class Charts:
     """``lens.chart.timeline()`` and friends: the report's charts, as Altair objects that
     Jupyter renders inline (and that can be saved, layered or restyled)."""
@@ -24,23 +33,23 @@ class Charts:
 
     def timeline(self, subject: str = "me") -> Any:
         """Intensity over time, strong reactions and ruptures marked."""
-        return charts.intensity(self._report(subject))
+        return altair_chart(charts.intensity(self._report(subject)))
 
     def themes(self, subject: str = "me") -> Any:
         """The theme x role pervasiveness heatmap."""
-        return charts.pervasiveness(self._report(subject))
+        return altair_chart(charts.pervasiveness(self._report(subject)))
 
     def breadcrumbs(self, subject: str = "me", breadcrumb_id: str | None = None) -> Any:
         """A breadcrumb's trail as a timeline (the top one unless an id is given)."""
-        return charts.breadcrumb_trail(self._report(subject), breadcrumb_id)
+        return altair_chart(charts.breadcrumb_trail(self._report(subject), breadcrumb_id))
 
     def graph(self, subject: str = "me") -> Any:
         """People, roles and themes as a drawn graph."""
-        return charts.relationship_graph(self._report(subject))
+        return altair_chart(charts.relationship_graph(self._report(subject)))
 
     def alliance(self, subject: str = "me") -> Any:
         """The weekly alliance trend, with SRS totals when logged."""
-        return charts.alliance(self._report(subject))
+        return altair_chart(charts.alliance(self._report(subject)))
 
 
 def summary_html(lens: Lens) -> str:
