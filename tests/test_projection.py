@@ -306,3 +306,31 @@ def test_dense_rupture_timelines_updated_in_part_equal_a_full_rebuild(tmp_path: 
             # each step against a rebuild: a later step may re-cut what an earlier one missed
             rebuilt = _assert_findings_as_rebuilt(lens)
             assert rebuilt["ruptures"].height >= 6
+
+
+def test_entries_in_a_quiet_stretch_re_cut_only_up_to_where_the_timeline_resumes(
+        tmp_path: Path) -> None:
+    """Two dense stretches of therapy with two months of other news between them: entries
+    more than GAP_DAYS before the second stretch leave its events as stored; entries closer
+    to it can join it (a rupture there moves its start), and every step gives what a rebuild
+    gives."""
+    quiet = tmp_path / "quiet.jsonl"
+    rows = [{"id": f"q0-{i}", "subject": "w0", "date": date.fromordinal(date(2024, 3, 1).toordinal() + i)
+             .isoformat(), "text": "Went for a walk after dinner, the light was beautiful."}
+            for i in range(60)]
+    quiet.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with patternlens.open(tmp_path / "s.duckdb") as lens:
+        lens.import_paths([_dense(tmp_path / "a.jsonl", 1, 60, date(2024, 1, 1), 1, "a"), quiet,
+                           _dense(tmp_path / "b.jsonl", 1, 60, date(2024, 4, 30), 2, "b")])
+        assert lens.refresh().full
+        before = finding_projection.read(lens.log, "ruptures", include_dismissed=True)
+        # 2024-03-10: 51 days before the second stretch; 2024-04-15: 15 days before it;
+        # 2023-06-01: long before the journal
+        for day, seed in ((date(2024, 3, 10), 5), (date(2024, 4, 15), 6), (date(2023, 6, 1), 7)):
+            lens.import_paths([_dense(tmp_path / f"{seed}.jsonl", 1, 2, day, seed, f"n{seed}-")])
+            assert lens.refresh().partial == 1
+            rebuilt = _assert_findings_as_rebuilt(lens)
+            if seed == 5:
+                later = before.filter(pl.col("started") >= date(2024, 4, 30))
+                assert later.height > 0
+                assert later.join(rebuilt["ruptures"], on="id", how="anti").is_empty()

@@ -34,6 +34,7 @@ from patternlens.analyze.breadcrumbs import breadcrumbs, finish_breadcrumbs, ran
 from patternlens.analyze.ids import finding_id
 from patternlens.analyze.pervasiveness import ALL, counts, from_counts
 from patternlens.analyze.ruptures import (
+    GAP_DAYS,
     MARKER_KINDS,
     RENEWAL_DAYS,
     event_evidence,
@@ -298,6 +299,10 @@ def _sql_counts(log: EventLog, subjects: str) -> tuple[pl.DataFrame, pl.DataFram
     return totals, hits
 
 
+# what puts an entry_records row (alias r) on the therapy timeline
+_IN_TIMELINE = "NOT coalesce(r.crisis, false) AND (r.rupture OR r.repair OR r.in_therapy)"
+
+
 def _ruptures(log: EventLog, con: duckdb.DuckDBPyConnection, texts: _Texts,
               records: pl.DataFrame, new: pl.DataFrame) -> None:
     """Cut the tail of each touched writer's therapy timeline into events again; compute
@@ -306,16 +311,19 @@ def _ruptures(log: EventLog, con: duckdb.DuckDBPyConnection, texts: _Texts,
     The tail starts at the first entry of the writer's last stored event that started more
     than RENEWAL_DAYS before the first new entry: a new entry changes whether a repair holds
     only within RENEWAL_DAYS before it, and a gap only right after it, so every event
-    boundary before that point stays, and that event starts where it did."""
+    boundary before that point stays, and that event starts where it did. It ends where the
+    timeline resumes after a long silence past the last new entry (``_ends``)."""
     cuts = _cuts(log, con, records)
+    ends = _ends(log, con, records)
     flags = "coalesce(r.rupture, false) AS rupture, coalesce(r.repair, false) AS repair, " \
             "coalesce(r.in_therapy, false) AS in_therapy"
-    with _keys(con, "cuts", cuts):
+    with _keys(con, "cuts", cuts), _keys(con, "ends", ends):
         recs = _utc(log.query(
             f"SELECT r.entry_id, r.subject, r.occurred_at, {flags}, r.timezone FROM entry_records r "
-            "LEFT JOIN cuts c ON c.subject = r.subject WHERE r.subject IN (SELECT subject FROM subs) "
-            "AND NOT coalesce(r.crisis, false) AND (r.rupture OR r.repair OR r.in_therapy) "
-            "AND (c.cut_at IS NULL OR r.occurred_at >= c.cut_at)"))
+            "LEFT JOIN cuts c ON c.subject = r.subject LEFT JOIN ends e ON e.subject = r.subject "
+            f"WHERE r.subject IN (SELECT subject FROM subs) AND {_IN_TIMELINE} "
+            "AND (c.cut_at IS NULL OR r.occurred_at >= c.cut_at) "
+            "AND (e.end_at IS NULL OR r.occurred_at < e.end_at)"))
     # the same instant as the cut entry: only from it on, in timeline order
     tail = recs.join(cuts, on="subject", how="left").filter(
         pl.col("cut_at").is_null() | (pl.col("occurred_at") > pl.col("cut_at"))
@@ -379,6 +387,23 @@ def _cuts(log: EventLog, con: duckdb.DuckDBPyConnection, new: pl.DataFrame) -> p
                             "WHERE entry_id IN (SELECT first_entry FROM firsts)"))
     at = at.rename({"occurred_at": "cut_at"})
     return last.join(at, on="first_entry", how="inner").select("subject", "first_entry", "cut_at")
+
+
+def _ends(log: EventLog, con: duckdb.DuckDBPyConnection, new: pl.DataFrame) -> pl.DataFrame:
+    """Per writer whose timeline resumes more than GAP_DAYS after the last new entry: subject,
+    end_at (when it resumes). That gap parts two events with or without the new entries, and
+    a repair before it holds either way (RENEWAL_DAYS < GAP_DAYS), so every event from end_at
+    on stays as stored: a backdated export re-cuts its own stretch, not the journal after it.
+    ``new``: the new entries' records."""
+    last = new.group_by("subject").agg(pl.col("occurred_at").max().alias("last_new"))
+    with _keys(con, "lasts", last):
+        resumed = log.query(
+            "SELECT r.subject, min(r.occurred_at) AS end_at, any_value(l.last_new) AS last_new "
+            "FROM entry_records r JOIN lasts l ON l.subject = r.subject "
+            f"WHERE r.occurred_at > l.last_new AND {_IN_TIMELINE} GROUP BY r.subject")
+    # two days of slack: gaps are counted in each entry's own local days
+    gap = pl.duration(days=GAP_DAYS + 2)
+    return resumed.filter(pl.col("end_at") - pl.col("last_new") > gap).select("subject", "end_at")
 
 
 def _alliance(log: EventLog, con: duckdb.DuckDBPyConnection, window: _Window,
