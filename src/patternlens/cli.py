@@ -171,11 +171,12 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
       patternlens analyze ~/Downloads/Journal.json
       patternlens analyze ~/Obsidian/Journal --out-dir ~/therapy-notes
     """
-    # Compiling the lexicon and loading the report and graph modules is Python work that can
-    # run while the main thread waits on DuckDB and Polars to read the journal.
+    # Compiling the lexicon, loading the report and graph modules and starting the chart
+    # renderer can run while the main thread waits on DuckDB and Polars to read the journal.
     lexicon = _background(load_lexicon)
-    modules = _background(lambda: [importlib.import_module(m) for m in
-                                   ("patternlens.report.batch", "patternlens.analyze.graph")])
+    modules = _background(lambda: [importlib.import_module("patternlens.analyze.graph"),
+                                   importlib.import_module("patternlens.report.batch"),
+                                   importlib.import_module("patternlens.report.charts").warm_up()])
     console = Console(highlight=False)
     lens = state.open()
     out_dir = out_dir or _default_out_dir(state.store)
