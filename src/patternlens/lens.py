@@ -200,8 +200,10 @@ class Lens:
         """Entries with crisis language (self-harm, suicide): shown first, never a pattern."""
         return self.findings("crisis", subject=subject, as_of=as_of)
 
-    def graph(self, *, subject: str = DEFAULT_SUBJECT, as_of: date | None = None) -> nx.DiGraph[str]:
-        """The relationship graph: people, roles, themes and episodes, as NetworkX."""
+    def graph(self, *, subject: str = DEFAULT_SUBJECT, as_of: date | None = None,
+              with_episodes: bool = True) -> nx.DiGraph[str]:
+        """The relationship graph: people, roles, themes and (unless ``with_episodes`` is
+        False) episodes, as NetworkX."""
         from patternlens.analyze.graph import relationship_graph  # NetworkX loads in 0.2 s
 
         if as_of is not None:
@@ -211,7 +213,8 @@ class Lens:
         records = self.extraction(subject=subject) if as_of is None else None
         crisis_ids = (records.filter(pl.col("crisis"))["entry_id"] if records is not None
                       else pl.Series([], dtype=pl.String))
-        return relationship_graph(episodes.filter(~pl.col("entry_id").is_in(crisis_ids)), subject)
+        return relationship_graph(episodes.filter(~pl.col("entry_id").is_in(crisis_ids)), subject,
+                                  with_episodes=with_episodes)
 
     @property
     def chart(self) -> Charts:

@@ -74,6 +74,16 @@ def test_edges(graph: nx.DiGraph[str]) -> None:
     assert graph.number_of_edges() == 2 + 4 + 3 + 5 + 4  # is, with_role, with, episode-theme, role-theme
 
 
+def test_without_episodes_is_the_same_graph_of_people_roles_and_themes(graph: nx.DiGraph[str]) -> None:
+    """What the report draws: the full graph with its episode nodes taken away."""
+    small = relationship_graph(EPISODES, "a", with_episodes=False)
+    keep = [n for n, kind in graph.nodes(data="kind") if kind != "episode"]
+    expected = graph.subgraph(keep)
+    assert dict(small.nodes(data=True)) == dict(expected.nodes(data=True))
+    assert sorted(small.edges(data=True)) == sorted(expected.edges(data=True))
+    assert small.number_of_edges() == 2 + 4  # is, role-theme
+
+
 def test_unknown_writer_gives_an_empty_graph() -> None:
     assert relationship_graph(EPISODES, "nobody").number_of_nodes() == 0
 

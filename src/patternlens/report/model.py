@@ -186,7 +186,7 @@ def _pervasiveness(perv: pl.DataFrame) -> dict[str, Any]:
 
 
 def _graph(lens: Lens, subject: str, as_of: date | None) -> dict[str, Any]:
-    g = lens.graph(subject=subject, as_of=as_of)
+    g = lens.graph(subject=subject, as_of=as_of, with_episodes=False)
     keep = {n for n, d in g.nodes(data=True) if d.get("kind") in ("person", "role", "theme")}
     nodes = [{"id": str(n), "kind": str(g.nodes[n].get("kind")),
               "label": str(g.nodes[n].get("label", n))} for n in sorted(keep)]
