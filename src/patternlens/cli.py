@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 failed, 2 bad input or usage, 3 store in use by another proc
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import os
@@ -148,8 +149,13 @@ def _default_out_dir(store: str) -> Path:
 
 
 def _background(work: Callable[[], object]) -> threading.Thread:
-    """Start ``work`` in a daemon thread; join it before using what it prepares."""
-    thread = threading.Thread(target=work, daemon=True)
+    """Start ``work`` in a daemon thread; join it before using what it prepares. It only
+    warms caches: if it fails, the main thread does the same work and reports the error."""
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            work()
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread
 
