@@ -145,3 +145,17 @@ def test_a_felt_response_goes_to_the_person_named_later_in_its_sentence() -> Non
     # nobody in its clause or before it: the person the sentence names after it is the one
     x = run("At first I felt kind of betrayed, but my sister explained what she had meant.")
     assert ("sibling", "betrayed") in _pairs(episodes_of(x))
+
+
+def test_titled_name_no_entry_places_is_the_therapist() -> None:
+    # one entry, no therapy word, no other doctor's word: a journal's "Dr. Name" is its
+    # therapist
+    x = run("Dr. Voss leaned over the desk and said he was disappointed in me.")
+    assert entry(x)["roles"] == ["therapist"]
+    assert entry(x)["in_therapy"]
+
+
+def test_titled_name_of_another_doctor_is_nobody() -> None:
+    x = run("Dr. Reyes is my dentist, and he was lovely today. No cavities.")
+    assert entry(x)["roles"] == []
+    assert not entry(x)["in_therapy"]

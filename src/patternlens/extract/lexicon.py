@@ -61,6 +61,7 @@ class Lexicon:
     reverse_name_re: str  # "Karen, my boss,"
     title_name_re: str  # "Dr. Okafor" (group person), a therapist in therapy context
     therapy_context_re: str  # the entry speaks of therapy (for titled names)
+    other_context_re: str  # the entry speaks of another kind of doctor (for titled names)
     therapist_share: float
     therapy_opening_re: str  # "Therapy." opening the entry or a paragraph (normalized text)
     session_time_re: str  # "the rest of the hour": a session told (normalized text)
@@ -333,6 +334,8 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         reverse_name_re=reverse_name_re,
         title_name_re=title_name_re,
         therapy_context_re=therapy_context_re,
+        other_context_re=r"(?i)\b(?:" + "|".join(re.escape(w) for w in names["other_context"])
+        + r")\b",
         therapist_share=float(names["therapist_share"]),
         therapy_opening_re=therapy_opening_re,
         session_time_re=session_time_re,
