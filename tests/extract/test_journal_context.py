@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+import pytest
 from extract_helpers import entries_frame, entry, episodes_of, run
 
 from patternlens.extract import extract
@@ -159,3 +160,14 @@ def test_titled_name_of_another_doctor_is_nobody() -> None:
     x = run("Dr. Reyes is my dentist, and he was lovely today. No cavities.")
     assert entry(x)["roles"] == []
     assert not entry(x)["in_therapy"]
+
+
+@pytest.mark.parametrize("text", [
+    "The homework is a letter I'll never send. I told her I think it's stupid.",
+    "I spent the hour on small talk. She let me.",
+    "I asked for a referral and she said no, she is all I need.",
+])
+def test_pronoun_without_antecedent_in_a_therapy_setting_is_the_therapist(text: str) -> None:
+    x = run(text)
+    assert "therapist" in entry(x)["roles"]
+    assert entry(x)["in_therapy"]
