@@ -137,3 +137,24 @@ def test_writer_past_perfect_is_told_not_hypothetical() -> None:
     # "I'd felt" is "I had felt": it happened
     e = entry(run("Therapy. I said I'd felt judged by her last week."))
     assert e["rupture"] and "judged" in e["themes"]
+
+
+@pytest.mark.parametrize("text", [
+    "My therapist apologized for running five minutes late. Didn't bother me at all.",
+    "Dr. Reyes explained why we start exposure with small things. Makes sense.",
+    "My therapist apologized that her office double-billed me, already refunded.",
+])
+def test_an_apology_or_explanation_without_a_strain_is_no_repair(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and not e["repair"] and not e["rupture"]
+
+
+def test_an_apology_after_a_strain_is_a_repair() -> None:
+    e = entry(run("My therapist mixed up my sister's name again and it stung. "
+                  "My therapist apologized."))
+    assert e["repair"]
+
+
+def test_not_bothered_is_not_indifference() -> None:
+    assert entry(run("My mom called late but it didn't bother me at all."))["themes"] == []
+    assert entry(run("My mom didn't even bother to call."))["themes"] == ["uncared"]

@@ -96,8 +96,10 @@ def test_withdrawal_and_confrontation_markers_are_labelled() -> None:
 
 
 def test_therapist_apology_is_a_repair() -> None:
-    x = run("Therapy. She put her notebook down and apologized. She explained that she had "
-            "been watching the time.")
+    # an apology repairs a strain the entry tells (here a hurt felt); with none it repairs
+    # nothing (test_flags: an apology or explanation without a strain)
+    x = run("Therapy. I felt hurt. She put her notebook down and apologized. She explained "
+            "that she had been watching the time.")
     e = entry(x)
     assert e["repair"] and not e["rupture"]
 

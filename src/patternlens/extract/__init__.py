@@ -157,7 +157,7 @@ def _extract_chunk(
 
     therapy = therapy_entries(docs, names, lex)
     men = mentions(docs, cl, persons, hits.filter(is_name), names, therapy, lex)
-    content = _episodes.assign(cl, men, content, lex.anaphor_re)
+    content = _episodes.assign(cl, men, _episodes.strained(content), lex.anaphor_re)
     intens = clause_intensity(cl, content, markers, lex)
     eps = _episodes.episodes(cl, men, content, intens)
 
