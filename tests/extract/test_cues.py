@@ -78,3 +78,22 @@ def test_words_about_the_other_are_not_a_felt_response() -> None:
 def test_time_apart_is_being_pushed_away() -> None:
     x = run("My husband says he needs some time apart from me.")
     assert themes(x) == ["rejected"]
+
+
+def test_going_somewhere_is_no_future() -> None:
+    # "going to" before a place is motion, not a hypothetical marker
+    e = entry(run("I kept going to the sessions and my therapist never asked about my dad."))
+    assert "therapist" in e["roles"] and e["in_therapy"]
+    assert not entry(run("I'm going to try therapy someday."))["in_therapy"]
+
+
+def test_the_others_reported_question_is_told() -> None:
+    e = entry(run("My counselor asked if I'd be interested in investing in her retreat."))
+    assert e["red_flag"]
+    e = entry(run("She told me if I report her she'll share my session notes with my ex."))
+    assert e["red_flag"]
+
+
+def test_the_writers_own_question_stays_hypothetical() -> None:
+    x = run("I asked if my therapist would ever date a client.")
+    assert not entry(x)["red_flag"]

@@ -8,7 +8,9 @@ dropped from the told content when
 - a negator stands up to three words before it in its clause (VADER's window):
   "Priya didn't judge me",
 - a hypothetical, fear or hedge marker stands earlier in its clause: "if she left",
-  "I'm afraid he'll think I'm dramatic",
+  "I'm afraid he'll think I'm dramatic" (not one inside a longer phrase of its group, "going
+  to therapy", nor one after the other's reported question or condition, "she asked if I'd
+  invest"),
 - (themes) the writer is its subject: "I ignored him" is not the other's response.
 
 Negated and hypothetical cues are kept with ``asserted = False`` so episodes can list them.
@@ -149,13 +151,17 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     _, pg = pattern_ids(lex.cues if patterns is None else patterns)
     cues = lex.cues.join(pg.select("pattern", "group", "_pg"), on=["pattern", "group"])
     m = m.join(cues.drop("pattern", "group"), on="_pg").drop("_pg")
-    markers = (
-        m.filter(pl.col("kind") == "hyp")
-        .group_by("cid")
-        .agg((pl.col("pos") + pl.col("wlen")).min().alias("_hyp_end"))
-    )
+    # "she asked if I'd", "he told me if I": the other's question or condition is told; the
+    # markers after such a frame in its clause do not count, unless the writer speaks it
+    frames = m.filter(pl.col("kind") == "reported")
+    frames = frames.filter(~window_before(clauses, frames).str.contains(lex.self_re))
+    frames = frames.group_by("cid").agg(pl.col("pos").min().alias("_frame"))
+    hyp = m.filter(pl.col("kind") == "hyp")
+    frame_at = dense(clauses.height, frames["cid"], frames["_frame"]).gather(hyp["cid"])
+    hyp = hyp.filter(frame_at.is_null() | (hyp["pos"] < frame_at))
+    markers = hyp.group_by("cid").agg((pl.col("pos") + pl.col("wlen")).min().alias("_hyp_end"))
     hyp_end = dense(clauses.height, markers["cid"], markers["_hyp_end"])
-    rest = m.filter(pl.col("kind") != "hyp")
+    rest = m.filter(~pl.col("kind").is_in(["hyp", "nohyp", "reported"]))
     before = window_before(clauses, rest)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
     # later stages read the same window: kept as ``_before``

@@ -245,6 +245,13 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
                   slots, suffixes)
     negation = data["negation"]
     rows += _rows(negation["hypothetical"], "hyp", "hyp", 0.0, "hyp", slots, suffixes)
+    # longer phrases of the same group: they cover a marker they hold, so it does not count
+    # ("going to therapy" is no future); a reported frame ("she asked if") also makes what
+    # follows in its clause told rather than hypothetical (cues.py)
+    rows += _rows(negation.get("not_hypothetical", []), "nohyp", "nohyp", 0.0, "hyp", slots,
+                  suffixes)
+    rows += _rows(negation.get("reported", []), "reported", "reported", 0.0, "hyp", slots,
+                  suffixes)
     rows += _rows(intensity["boosters"], "booster", "booster", 0.0, "booster", slots, suffixes)
     rows += _rows(intensity["strong_phrases"], "strong", "strong",
                   float(intensity["strong_phrase_weight"]), "strong", slots, suffixes)
