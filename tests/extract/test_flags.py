@@ -158,3 +158,32 @@ def test_an_apology_after_a_strain_is_a_repair() -> None:
 def test_not_bothered_is_not_indifference() -> None:
     assert entry(run("My mom called late but it didn't bother me at all."))["themes"] == []
     assert entry(run("My mom didn't even bother to call."))["themes"] == ["uncared"]
+
+
+@pytest.mark.parametrize("text", [
+    "I didn't tell my therapist about the relapse.",
+    "I keep telling my therapist everything is fine when it isn't.",
+    "I keep skipping my appointments with my counselor.",
+    "I feel like I'm wasting my therapist's time.",
+    "I keep thinking about quitting therapy.",
+    "Therapy feels pointless lately.",
+    "I left my session feeling worse than when I went in.",
+    "My therapist made me feel like a bad person.",
+    "My therapist seemed annoyed with me.",
+    "My psychologist made a face when I mentioned my girlfriend.",
+    "My therapist kept checking her phone while I talked.",
+])
+def test_rupture_families_beyond_one_phrasing(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and e["rupture"]
+
+
+@pytest.mark.parametrize("text", [
+    "My therapist checked the time and said we had ten minutes left, which was helpful.",
+    "I didn't tell my sister about the new job yet.",
+    "My husband was annoyed with me for forgetting the keys. My therapist laughed about it.",
+    "Therapy has been really good lately, I feel lighter.",
+    "She moved my appointment to 4pm. Told her it's fine, and it genuinely is.",
+])
+def test_near_misses_of_rupture_families_are_not_one(text: str) -> None:
+    assert not entry(run(text))["rupture"]
