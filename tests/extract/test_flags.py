@@ -187,3 +187,24 @@ def test_rupture_families_beyond_one_phrasing(text: str) -> None:
 ])
 def test_near_misses_of_rupture_families_are_not_one(text: str) -> None:
     assert not entry(run(text))["rupture"]
+
+
+@pytest.mark.parametrize("text", [
+    "My therapist and I hang out on weekends now.",
+    "My therapist talked about my case at a conference and used my real name.",
+    "My therapist keeps commenting on how pretty I am.",
+    "My therapist told me I can't see a psychiatrist while I'm seeing her.",
+    "My therapist said he'd drop me as a client if I went to the hospital again.",
+])
+def test_red_flag_families_beyond_one_phrasing(text: str) -> None:
+    assert entry(run(text))["red_flag"]
+
+
+@pytest.mark.parametrize("text", [
+    "My therapist explained the limits of confidentiality in the first session.",
+    "My therapist said I can't see a way forward while I'm this tired, which felt true.",
+    "My therapist said I'm fit to go back to work.",
+    "I told my friend what my therapist said about boundaries.",
+])
+def test_normal_talk_near_red_flag_families_is_not_one(text: str) -> None:
+    assert not entry(run(text))["red_flag"]

@@ -170,6 +170,12 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     # the writer as subject only matters for themes and red flags
     mine = pl.col("kind").is_in(["theme", "red_flag"])
     own = rest.filter(mine)["_before"].str.contains(lex.self_re)
+    # a line crossed together ("my therapist and I hang out", "we slept together") is crossed
+    # all the same: only the writer alone as subject makes a red-flag cue the writer's own act
+    joint = rest.filter(mine).select(
+        (pl.col("kind") == "red_flag") & pl.col("_before").str.contains(lex.joint_re)
+    ).to_series()
+    own = own & ~joint
     rest = rest.with_columns(
         dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own")
     )

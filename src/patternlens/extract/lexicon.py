@@ -71,6 +71,7 @@ class Lexicon:
     third_person_re: str  # "my brother is suicidal": about someone else
     first_person_re: str  # "I feel suicidal": about the writer
     self_re: str  # "I ignored him": the writer's own act, not the other's response
+    joint_re: str  # "my therapist and I hang out": the writer with the other, not alone
     flip: dict[str, str]  # a negated positive theme reads as a negative one
     rating_re: str
     caps_ignore: frozenset[str]
@@ -352,6 +353,8 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         name_stopwords=frozenset(names["stopwords"]),
         self_re=EDGE + "(?:" + _alt(negation["self_subjects"]) + ")(?:" + SEP + "(?:"
         + _alt(negation["self_bridge"]) + "))*" + TAIL,
+        joint_re=EDGE + "(?:" + _alt(negation.get("joint_subjects", ["and i"])) + ")(?:" + SEP
+        + "(?:" + _alt(negation["self_bridge"]) + "))*" + TAIL,
         flip=dict(data["themes"].get("flip", {})),
         first_person_re=back(_alt(crisis["first_person"]), 2),
         third_person_re=EDGE + "(?:" + _alt(crisis["third_person"]) + ")(?:" + SEP + "(?:"
