@@ -208,3 +208,21 @@ def test_red_flag_families_beyond_one_phrasing(text: str) -> None:
 ])
 def test_normal_talk_near_red_flag_families_is_not_one(text: str) -> None:
     assert not entry(run(text))["red_flag"]
+
+
+@pytest.mark.parametrize("text", [
+    "Last week I felt dismissed by my therapist. Today I told her, and she listened and "
+    "apologized.",
+    "I skipped two sessions because I was angry at my counselor. Today I went back and told "
+    "him why.",
+    "My therapist was cold last week. We spent the session talking about the rupture between "
+    "us, and it felt good to clear it up.",
+])
+def test_repair_families_beyond_one_phrasing(text: str) -> None:
+    e = entry(run(text))
+    assert e["repair"]
+
+
+def test_a_return_with_no_strain_is_no_repair() -> None:
+    assert not entry(run("My therapist was away for a week. I went back today and we talked "
+                         "about my new job."))["repair"]
