@@ -226,3 +226,12 @@ def test_repair_families_beyond_one_phrasing(text: str) -> None:
 def test_a_return_with_no_strain_is_no_repair() -> None:
     assert not entry(run("My therapist was away for a week. I went back today and we talked "
                          "about my new job."))["repair"]
+
+
+def test_rupture_marker_naming_nobody_in_an_entry_with_the_therapist() -> None:
+    e = entry(run("Went quiet again and stared at the floor. My therapist asked what was going "
+                  "on."))
+    assert e["rupture"]
+    # with nobody of the writer's therapy in the entry it stays nobody's
+    assert not entry(run("Went quiet again and stared at the floor. It was a long day."))[
+        "rupture"]

@@ -162,7 +162,8 @@ def _extract_chunk(
     eps = _episodes.episodes(cl, men, content, intens)
 
     opening = therapy.filter(pl.col("opens")).select("row")
-    summary = summarize(cl, content, eps, intens, lex, meta.height, opening)
+    summary = summarize(cl, content, eps, intens, lex, meta.height, opening,
+                        therapy.select("row"))
     # episodes come sorted by row and episode, summaries in row order: entry fields by index
     at = eps["row"]
     episodes_out = eps.with_columns(
