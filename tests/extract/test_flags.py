@@ -235,3 +235,13 @@ def test_rupture_marker_naming_nobody_in_an_entry_with_the_therapist() -> None:
     # with nobody of the writer's therapy in the entry it stays nobody's
     assert not entry(run("Went quiet again and stared at the floor. It was a long day."))[
         "rupture"]
+
+
+def test_a_planned_telling_tells_the_strain_not_the_repair() -> None:
+    # the hurt is the writer's, told here; telling the therapist is only planned
+    e = entry(run("I should tell my therapist that she hurt my feelings last week. Maybe "
+                  "Thursday."))
+    assert e["rupture"] and not e["repair"]
+    e = entry(run("I want to tell my counselor I felt dismissed when she laughed, and clear "
+                  "the air."))
+    assert e["rupture"] and not e["repair"]

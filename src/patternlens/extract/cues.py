@@ -161,7 +161,17 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     hyp = hyp.filter(frame_at.is_null() | (hyp["pos"] < frame_at))
     markers = hyp.group_by("cid").agg((pl.col("pos") + pl.col("wlen")).min().alias("_hyp_end"))
     hyp_end = dense(clauses.height, markers["cid"], markers["_hyp_end"])
-    rest = m.filter(~pl.col("kind").is_in(["hyp", "nohyp", "reported"]))
+    rest = m.filter(~pl.col("kind").is_in(["hyp", "nohyp", "reported", "plan"]))
+    # "I should tell her it hurt, and clear the air": the planned telling covers its marker, so
+    # what it would tell is told; a repair after it in its sentence is only planned
+    plans = m.filter(pl.col("kind") == "plan")
+    at = clauses["key"].gather(plans["cid"]) + plans["pos"] + plans["wlen"]
+    plan_rows = (pl.DataFrame({"sid": clauses["sid"].gather(plans["cid"]), "_p": at})
+                 .group_by("sid").agg(pl.col("_p").min()))
+    # sentence ids run from 1 and never outnumber the clauses
+    plan_end = dense(clauses.height + 1, plan_rows["sid"], plan_rows["_p"])
+    planned = (plan_end.gather(clauses["sid"].gather(rest["cid"]))
+               <= clauses["key"].gather(rest["cid"]) + rest["pos"]).fill_null(False)
     before = window_before(clauses, rest)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
     # later stages read the same window: kept as ``_before``
@@ -180,7 +190,8 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
         dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own")
     )
     rest = rest.with_columns(
-        (pl.col("_hyp_end").is_not_null() & (pl.col("_hyp_end") <= pl.col("pos")))
+        ((pl.col("_hyp_end").is_not_null() & (pl.col("_hyp_end") <= pl.col("pos")))
+         | ((pl.col("kind") == "repair") & pl.Series(planned)))
         .alias("hypothetical"),
         # "I ignored him": a theme is the other's response, never the writer's own act
         (pl.col("kind").is_in(["theme", "red_flag"]) & pl.col("_own")).alias("own"),

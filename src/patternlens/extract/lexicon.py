@@ -253,6 +253,9 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
                   suffixes)
     rows += _rows(negation.get("reported", []), "reported", "reported", 0.0, "hyp", slots,
                   suffixes)
+    # "I should tell her it hurt": the strain is told, only the telling (the repair) is planned
+    rows += _rows(negation.get("planned_telling", []), "plan", "plan", 0.0, "hyp", slots,
+                  suffixes)
     rows += _rows(intensity["boosters"], "booster", "booster", 0.0, "booster", slots, suffixes)
     rows += _rows(intensity["strong_phrases"], "strong", "strong",
                   float(intensity["strong_phrase_weight"]), "strong", slots, suffixes)
