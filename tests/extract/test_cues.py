@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from extract_helpers import entry, episodes_of, people_frame, run, themes
 
 
@@ -97,3 +98,19 @@ def test_the_others_reported_question_is_told() -> None:
 def test_the_writers_own_question_stays_hypothetical() -> None:
     x = run("I asked if my therapist would ever date a client.")
     assert not entry(x)["red_flag"]
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("My mom brushes off my anxiety.", "dismissed"),
+    ("My dad never takes my feelings seriously.", "dismissed"),
+    ("My boyfriend ignores everything I say.", "dismissed"),
+    ("My ex refuses to help with our son.", "abandoned"),
+    ("My friends stopped inviting me to things.", "rejected"),
+    ("My mom decides everything for me.", "controlled"),
+    ("My best friend told everyone my secret.", "betrayed"),
+    ("My parents don't seem interested in my life.", "uncared"),
+    ("My husband always takes what I say the wrong way.", "misunderstood"),
+    ("My mother-in-law makes snide comments about my weight.", "judged"),
+])
+def test_theme_families_in_any_person_and_tense(text: str, theme: str) -> None:
+    assert theme in themes(run(text))
