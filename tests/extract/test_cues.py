@@ -114,3 +114,19 @@ def test_the_writers_own_question_stays_hypothetical() -> None:
 ])
 def test_theme_families_in_any_person_and_tense(text: str, theme: str) -> None:
     assert theme in themes(run(text))
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("My mom told me she wished I was never born.", "rejected"),
+    ("My husband won't touch me anymore.", "rejected"),
+    ("When I was in the hospital my sister didn't even visit.", "abandoned"),
+    ("My mom told me I was making a big deal out of nothing.", "dismissed"),
+    ("My husband tells me what to wear.", "controlled"),
+    ("My mom never asks how I'm doing.", "uncared"),
+])
+def test_more_theme_families(text: str, theme: str) -> None:
+    assert theme in themes(run(text))
+
+
+def test_the_writers_own_wish_not_to_be_born_is_no_rejection() -> None:
+    assert "rejected" not in themes(run("Sometimes I wish I wasn't born."))
