@@ -91,3 +91,17 @@ def test_bare_role_word_used_as_name() -> None:
     x = run("Mom said I was being too sensitive.")
     assert entry(x)["roles"] == ["mother"]
     assert entry(x)["themes"] == ["dismissed"]
+
+
+@pytest.mark.parametrize("text", [
+    "My coworker is a family therapist and she spent lunch analyzing everyone.",
+    "I'm a psych nurse and a patient screamed at me today.",
+    "My neighbour works as a counselor and she is always kind to me.",
+])
+def test_a_role_word_after_a_copula_is_a_job_not_a_person(text: str) -> None:
+    e = entry(run(text))
+    assert "therapist" not in e["roles"] and not e["in_therapy"] and not e["rupture"]
+
+
+def test_a_therapist_told_after_a_copula_with_my_is_still_mine() -> None:
+    assert entry(run("She was my therapist for two years and she never listened."))["rupture"]

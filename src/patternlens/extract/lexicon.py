@@ -55,6 +55,7 @@ class Lexicon:
     engage_after_verb_re: str
     engage_before_re: str
     block_before_re: str
+    predicate_re: str  # "my coworker is a family therapist": a job or identity, nobody's role
     possessed_re: str  # "her mom", "Sam's dad": someone else's person
     learn_name_re: str  # "my partner Sam", "my therapist Dr. Okafor" (groups role, person)
     appositive_name_re: str  # "a therapist since November, Dr. Okafor,"; "my boss, Karen."
@@ -339,6 +340,7 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         engage_after_verb_re=engage["after_regex"],
         engage_before_re=back(_alt(engage["before"]), 2),
         block_before_re=back(_alt(engage["block_before"]), 1),
+        predicate_re=back(_alt(engage.get("predicate", ["is a"])), 1),
         possessed_re=EDGE + "(?:" + _alt(blocked_dets) + r"|[a-z0-9_]+'s|[a-z0-9_]+s')" + TAIL,
         learn_name_re=learn_name_re,
         appositive_name_re=appositive_name_re,

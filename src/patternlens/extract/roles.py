@@ -241,6 +241,11 @@ def mentions(
     )
     name_rows = _name_mentions(docs, clauses, name_matches, names).select(cols)
     m = _merge_named(pl.concat([roles, name_rows], how="vertical_relaxed"))
+    # "my coworker is a family therapist", "I'm a mother of three": a role word after a
+    # copula and an article tells a job or an identity; it is nobody's person, not even an
+    # antecedent for a later "she"
+    m = m.filter(~((pl.col("kind") == "role")
+                   & window_before(clauses, m).str.contains(lex.predicate_re)))
 
     before = window_before(clauses, m)
     after = window_after(clauses, m)
