@@ -105,3 +105,16 @@ def test_a_role_word_after_a_copula_is_a_job_not_a_person(text: str) -> None:
 
 def test_a_therapist_told_after_a_copula_with_my_is_still_mine() -> None:
     assert entry(run("She was my therapist for two years and she never listened."))["rupture"]
+
+
+@pytest.mark.parametrize("text", [
+    "Watched a movie where the therapist sleeps with her patient and I was yelling at the screen.",
+    "Binged that therapy show. The therapist character crosses every line possible.",
+])
+def test_a_therapist_in_a_story_is_not_mine(text: str) -> None:
+    e = entry(run(text))
+    assert not e["in_therapy"] and not e["rupture"] and not e["red_flag"]
+
+
+def test_my_therapist_in_a_video_session_is_mine() -> None:
+    assert entry(run("My therapist in the video session looked bored."))["rupture"]
