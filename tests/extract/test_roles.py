@@ -118,3 +118,14 @@ def test_a_therapist_in_a_story_is_not_mine(text: str) -> None:
 
 def test_my_therapist_in_a_video_session_is_mine() -> None:
     assert entry(run("My therapist in the video session looked bored."))["rupture"]
+
+
+def test_a_school_counselor_is_a_teacher() -> None:
+    e = entry(run("The school counselor told me my daughter is struggling and asked me to help."))
+    assert "therapist" not in e["roles"] and not e["in_therapy"]
+
+
+@pytest.mark.parametrize("text", ["Rough session. Cried most of it.",
+                                  "Ending therapy next month by mutual plan. I feel ready."])
+def test_a_session_summed_up_is_the_writers_therapy(text: str) -> None:
+    assert entry(run(text))["in_therapy"]
