@@ -245,3 +245,16 @@ def test_a_planned_telling_tells_the_strain_not_the_repair() -> None:
     e = entry(run("I want to tell my counselor I felt dismissed when she laughed, and clear "
                   "the air."))
     assert e["rupture"] and not e["repair"]
+
+
+@pytest.mark.parametrize("text", [
+    "My therapist keeps recommending her yoga class, so I signed up to be polite.",
+    "I talked about the weekend with my therapist instead of saying what actually happened.",
+    "My therapist asked about the assault and I danced around it.",
+])
+def test_appeasing_and_talking_around_it_are_withdrawal(text: str) -> None:
+    assert entry(run(text))["rupture"]
+
+
+def test_politeness_elsewhere_is_no_rupture() -> None:
+    assert not entry(run("I went to my aunt's party to be polite."))["rupture"]
