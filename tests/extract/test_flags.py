@@ -258,3 +258,10 @@ def test_appeasing_and_talking_around_it_are_withdrawal(text: str) -> None:
 
 def test_politeness_elsewhere_is_no_rupture() -> None:
     assert not entry(run("I went to my aunt's party to be polite."))["rupture"]
+
+
+def test_the_therapist_named_by_role_fills_an_object_slot() -> None:
+    # "{obj}" covers "my therapist" as it covers "her"
+    assert entry(run("I ghosted my therapist for a month."))["rupture"]
+    assert entry(run("I felt dismissed last week. Today I'm glad I told my counselor."))[
+        "repair"]
