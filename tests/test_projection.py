@@ -305,7 +305,9 @@ def test_dense_rupture_timelines_updated_in_part_equal_a_full_rebuild(tmp_path: 
             assert lens.refresh().partial == 3
             # each step against a rebuild: a later step may re-cut what an earlier one missed
             rebuilt = _assert_findings_as_rebuilt(lens)
-            assert rebuilt["ruptures"].height >= 6
+            # dense enough to re-cut several timelines (an entry telling both "therapy isn't
+            # helping" and "she apologized" is one rupture repaired, not two ledger rows)
+            assert rebuilt["ruptures"].height >= 4
 
 
 def test_entries_in_a_quiet_stretch_re_cut_only_up_to_where_the_timeline_resumes(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from extract_helpers import entry, episodes_of, people_frame, run, themes
 
 
@@ -78,3 +79,54 @@ def test_words_about_the_other_are_not_a_felt_response() -> None:
 def test_time_apart_is_being_pushed_away() -> None:
     x = run("My husband says he needs some time apart from me.")
     assert themes(x) == ["rejected"]
+
+
+def test_going_somewhere_is_no_future() -> None:
+    # "going to" before a place is motion, not a hypothetical marker
+    e = entry(run("I kept going to the sessions and my therapist never asked about my dad."))
+    assert "therapist" in e["roles"] and e["in_therapy"]
+    assert not entry(run("I'm going to try therapy someday."))["in_therapy"]
+
+
+def test_the_others_reported_question_is_told() -> None:
+    e = entry(run("My counselor asked if I'd be interested in investing in her retreat."))
+    assert e["red_flag"]
+    e = entry(run("She told me if I report her she'll share my session notes with my ex."))
+    assert e["red_flag"]
+
+
+def test_the_writers_own_question_stays_hypothetical() -> None:
+    x = run("I asked if my therapist would ever date a client.")
+    assert not entry(x)["red_flag"]
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("My mom brushes off my anxiety.", "dismissed"),
+    ("My dad never takes my feelings seriously.", "dismissed"),
+    ("My boyfriend ignores everything I say.", "dismissed"),
+    ("My ex refuses to help with our son.", "abandoned"),
+    ("My friends stopped inviting me to things.", "rejected"),
+    ("My mom decides everything for me.", "controlled"),
+    ("My best friend told everyone my secret.", "betrayed"),
+    ("My parents don't seem interested in my life.", "uncared"),
+    ("My husband always takes what I say the wrong way.", "misunderstood"),
+    ("My mother-in-law makes snide comments about my weight.", "judged"),
+])
+def test_theme_families_in_any_person_and_tense(text: str, theme: str) -> None:
+    assert theme in themes(run(text))
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("My mom told me she wished I was never born.", "rejected"),
+    ("My husband won't touch me anymore.", "rejected"),
+    ("When I was in the hospital my sister didn't even visit.", "abandoned"),
+    ("My mom told me I was making a big deal out of nothing.", "dismissed"),
+    ("My husband tells me what to wear.", "controlled"),
+    ("My mom never asks how I'm doing.", "uncared"),
+])
+def test_more_theme_families(text: str, theme: str) -> None:
+    assert theme in themes(run(text))
+
+
+def test_the_writers_own_wish_not_to_be_born_is_no_rejection() -> None:
+    assert "rejected" not in themes(run("Sometimes I wish I wasn't born."))

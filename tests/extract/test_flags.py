@@ -137,3 +137,131 @@ def test_writer_past_perfect_is_told_not_hypothetical() -> None:
     # "I'd felt" is "I had felt": it happened
     e = entry(run("Therapy. I said I'd felt judged by her last week."))
     assert e["rupture"] and "judged" in e["themes"]
+
+
+@pytest.mark.parametrize("text", [
+    "My therapist apologized for running five minutes late. Didn't bother me at all.",
+    "Dr. Reyes explained why we start exposure with small things. Makes sense.",
+    "My therapist apologized that her office double-billed me, already refunded.",
+])
+def test_an_apology_or_explanation_without_a_strain_is_no_repair(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and not e["repair"] and not e["rupture"]
+
+
+def test_an_apology_after_a_strain_is_a_repair() -> None:
+    e = entry(run("My therapist mixed up my sister's name again and it stung. "
+                  "My therapist apologized."))
+    assert e["repair"]
+
+
+def test_not_bothered_is_not_indifference() -> None:
+    assert entry(run("My mom called late but it didn't bother me at all."))["themes"] == []
+    assert entry(run("My mom didn't even bother to call."))["themes"] == ["uncared"]
+
+
+@pytest.mark.parametrize("text", [
+    "I didn't tell my therapist about the relapse.",
+    "I keep telling my therapist everything is fine when it isn't.",
+    "I keep skipping my appointments with my counselor.",
+    "I feel like I'm wasting my therapist's time.",
+    "I keep thinking about quitting therapy.",
+    "Therapy feels pointless lately.",
+    "I left my session feeling worse than when I went in.",
+    "My therapist made me feel like a bad person.",
+    "My therapist seemed annoyed with me.",
+    "My psychologist made a face when I mentioned my girlfriend.",
+    "My therapist kept checking her phone while I talked.",
+])
+def test_rupture_families_beyond_one_phrasing(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and e["rupture"]
+
+
+@pytest.mark.parametrize("text", [
+    "My therapist checked the time and said we had ten minutes left, which was helpful.",
+    "I didn't tell my sister about the new job yet.",
+    "My husband was annoyed with me for forgetting the keys. My therapist laughed about it.",
+    "Therapy has been really good lately, I feel lighter.",
+    "She moved my appointment to 4pm. Told her it's fine, and it genuinely is.",
+])
+def test_near_misses_of_rupture_families_are_not_one(text: str) -> None:
+    assert not entry(run(text))["rupture"]
+
+
+@pytest.mark.parametrize("text", [
+    "My therapist and I hang out on weekends now.",
+    "My therapist talked about my case at a conference and used my real name.",
+    "My therapist keeps commenting on how pretty I am.",
+    "My therapist told me I can't see a psychiatrist while I'm seeing her.",
+    "My therapist said he'd drop me as a client if I went to the hospital again.",
+])
+def test_red_flag_families_beyond_one_phrasing(text: str) -> None:
+    assert entry(run(text))["red_flag"]
+
+
+@pytest.mark.parametrize("text", [
+    "My therapist explained the limits of confidentiality in the first session.",
+    "My therapist said I can't see a way forward while I'm this tired, which felt true.",
+    "My therapist said I'm fit to go back to work.",
+    "I told my friend what my therapist said about boundaries.",
+])
+def test_normal_talk_near_red_flag_families_is_not_one(text: str) -> None:
+    assert not entry(run(text))["red_flag"]
+
+
+@pytest.mark.parametrize("text", [
+    "Last week I felt dismissed by my therapist. Today I told her, and she listened and "
+    "apologized.",
+    "I skipped two sessions because I was angry at my counselor. Today I went back and told "
+    "him why.",
+    "My therapist was cold last week. We spent the session talking about the rupture between "
+    "us, and it felt good to clear it up.",
+])
+def test_repair_families_beyond_one_phrasing(text: str) -> None:
+    e = entry(run(text))
+    assert e["repair"]
+
+
+def test_a_return_with_no_strain_is_no_repair() -> None:
+    assert not entry(run("My therapist was away for a week. I went back today and we talked "
+                         "about my new job."))["repair"]
+
+
+def test_rupture_marker_naming_nobody_in_an_entry_with_the_therapist() -> None:
+    e = entry(run("Went quiet again and stared at the floor. My therapist asked what was going "
+                  "on."))
+    assert e["rupture"]
+    # with nobody of the writer's therapy in the entry it stays nobody's
+    assert not entry(run("Went quiet again and stared at the floor. It was a long day."))[
+        "rupture"]
+
+
+def test_a_planned_telling_tells_the_strain_not_the_repair() -> None:
+    # the hurt is the writer's, told here; telling the therapist is only planned
+    e = entry(run("I should tell my therapist that she hurt my feelings last week. Maybe "
+                  "Thursday."))
+    assert e["rupture"] and not e["repair"]
+    e = entry(run("I want to tell my counselor I felt dismissed when she laughed, and clear "
+                  "the air."))
+    assert e["rupture"] and not e["repair"]
+
+
+@pytest.mark.parametrize("text", [
+    "My therapist keeps recommending her yoga class, so I signed up to be polite.",
+    "I talked about the weekend with my therapist instead of saying what actually happened.",
+    "My therapist asked about the assault and I danced around it.",
+])
+def test_appeasing_and_talking_around_it_are_withdrawal(text: str) -> None:
+    assert entry(run(text))["rupture"]
+
+
+def test_politeness_elsewhere_is_no_rupture() -> None:
+    assert not entry(run("I went to my aunt's party to be polite."))["rupture"]
+
+
+def test_the_therapist_named_by_role_fills_an_object_slot() -> None:
+    # "{obj}" covers "my therapist" as it covers "her"
+    assert entry(run("I ghosted my therapist for a month."))["rupture"]
+    assert entry(run("I felt dismissed last week. Today I'm glad I told my counselor."))[
+        "repair"]

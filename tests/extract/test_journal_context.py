@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+import pytest
 from extract_helpers import entries_frame, entry, episodes_of, run
 
 from patternlens.extract import extract
@@ -95,8 +96,10 @@ def test_withdrawal_and_confrontation_markers_are_labelled() -> None:
 
 
 def test_therapist_apology_is_a_repair() -> None:
-    x = run("Therapy. She put her notebook down and apologized. She explained that she had "
-            "been watching the time.")
+    # an apology repairs a strain the entry tells (here a hurt felt); with none it repairs
+    # nothing (test_flags: an apology or explanation without a strain)
+    x = run("Therapy. I felt hurt. She put her notebook down and apologized. She explained "
+            "that she had been watching the time.")
     e = entry(x)
     assert e["repair"] and not e["rupture"]
 
@@ -145,3 +148,28 @@ def test_a_felt_response_goes_to_the_person_named_later_in_its_sentence() -> Non
     # nobody in its clause or before it: the person the sentence names after it is the one
     x = run("At first I felt kind of betrayed, but my sister explained what she had meant.")
     assert ("sibling", "betrayed") in _pairs(episodes_of(x))
+
+
+def test_titled_name_no_entry_places_is_the_therapist() -> None:
+    # one entry, no therapy word, no other doctor's word: a journal's "Dr. Name" is its
+    # therapist
+    x = run("Dr. Voss leaned over the desk and said he was disappointed in me.")
+    assert entry(x)["roles"] == ["therapist"]
+    assert entry(x)["in_therapy"]
+
+
+def test_titled_name_of_another_doctor_is_nobody() -> None:
+    x = run("Dr. Reyes is my dentist, and he was lovely today. No cavities.")
+    assert entry(x)["roles"] == []
+    assert not entry(x)["in_therapy"]
+
+
+@pytest.mark.parametrize("text", [
+    "The homework is a letter I'll never send. I told her I think it's stupid.",
+    "I spent the hour on small talk. She let me.",
+    "I asked for a referral and she said no, she is all I need.",
+])
+def test_pronoun_without_antecedent_in_a_therapy_setting_is_the_therapist(text: str) -> None:
+    x = run(text)
+    assert "therapist" in entry(x)["roles"]
+    assert entry(x)["in_therapy"]

@@ -91,3 +91,41 @@ def test_bare_role_word_used_as_name() -> None:
     x = run("Mom said I was being too sensitive.")
     assert entry(x)["roles"] == ["mother"]
     assert entry(x)["themes"] == ["dismissed"]
+
+
+@pytest.mark.parametrize("text", [
+    "My coworker is a family therapist and she spent lunch analyzing everyone.",
+    "I'm a psych nurse and a patient screamed at me today.",
+    "My neighbour works as a counselor and she is always kind to me.",
+])
+def test_a_role_word_after_a_copula_is_a_job_not_a_person(text: str) -> None:
+    e = entry(run(text))
+    assert "therapist" not in e["roles"] and not e["in_therapy"] and not e["rupture"]
+
+
+def test_a_therapist_told_after_a_copula_with_my_is_still_mine() -> None:
+    assert entry(run("She was my therapist for two years and she never listened."))["rupture"]
+
+
+@pytest.mark.parametrize("text", [
+    "Watched a movie where the therapist sleeps with her patient and I was yelling at the screen.",
+    "Binged that therapy show. The therapist character crosses every line possible.",
+])
+def test_a_therapist_in_a_story_is_not_mine(text: str) -> None:
+    e = entry(run(text))
+    assert not e["in_therapy"] and not e["rupture"] and not e["red_flag"]
+
+
+def test_my_therapist_in_a_video_session_is_mine() -> None:
+    assert entry(run("My therapist in the video session looked bored."))["rupture"]
+
+
+def test_a_school_counselor_is_a_teacher() -> None:
+    e = entry(run("The school counselor told me my daughter is struggling and asked me to help."))
+    assert "therapist" not in e["roles"] and not e["in_therapy"]
+
+
+@pytest.mark.parametrize("text", ["Rough session. Cried most of it.",
+                                  "Ending therapy next month by mutual plan. I feel ready."])
+def test_a_session_summed_up_is_the_writers_therapy(text: str) -> None:
+    assert entry(run(text))["in_therapy"]

@@ -157,12 +157,13 @@ def _extract_chunk(
 
     therapy = therapy_entries(docs, names, lex)
     men = mentions(docs, cl, persons, hits.filter(is_name), names, therapy, lex)
-    content = _episodes.assign(cl, men, content, lex.anaphor_re)
+    content = _episodes.assign(cl, men, _episodes.strained(content), lex.anaphor_re)
     intens = clause_intensity(cl, content, markers, lex)
     eps = _episodes.episodes(cl, men, content, intens)
 
     opening = therapy.filter(pl.col("opens")).select("row")
-    summary = summarize(cl, content, eps, intens, lex, meta.height, opening)
+    summary = summarize(cl, content, eps, intens, lex, meta.height, opening,
+                        therapy.select("row"))
     # episodes come sorted by row and episode, summaries in row order: entry fields by index
     at = eps["row"]
     episodes_out = eps.with_columns(

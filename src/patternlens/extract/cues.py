@@ -8,7 +8,9 @@ dropped from the told content when
 - a negator stands up to three words before it in its clause (VADER's window):
   "Priya didn't judge me",
 - a hypothetical, fear or hedge marker stands earlier in its clause: "if she left",
-  "I'm afraid he'll think I'm dramatic",
+  "I'm afraid he'll think I'm dramatic" (not one inside a longer phrase of its group, "going
+  to therapy", nor one after the other's reported question or condition, "she asked if I'd
+  invest"),
 - (themes) the writer is its subject: "I ignored him" is not the other's response.
 
 Negated and hypothetical cues are kept with ``asserted = False`` so episodes can list them.
@@ -149,13 +151,27 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     _, pg = pattern_ids(lex.cues if patterns is None else patterns)
     cues = lex.cues.join(pg.select("pattern", "group", "_pg"), on=["pattern", "group"])
     m = m.join(cues.drop("pattern", "group"), on="_pg").drop("_pg")
-    markers = (
-        m.filter(pl.col("kind") == "hyp")
-        .group_by("cid")
-        .agg((pl.col("pos") + pl.col("wlen")).min().alias("_hyp_end"))
-    )
+    # "she asked if I'd", "he told me if I": the other's question or condition is told; the
+    # markers after such a frame in its clause do not count, unless the writer speaks it
+    frames = m.filter(pl.col("kind") == "reported")
+    frames = frames.filter(~window_before(clauses, frames).str.contains(lex.self_re))
+    frames = frames.group_by("cid").agg(pl.col("pos").min().alias("_frame"))
+    hyp = m.filter(pl.col("kind") == "hyp")
+    frame_at = dense(clauses.height, frames["cid"], frames["_frame"]).gather(hyp["cid"])
+    hyp = hyp.filter(frame_at.is_null() | (hyp["pos"] < frame_at))
+    markers = hyp.group_by("cid").agg((pl.col("pos") + pl.col("wlen")).min().alias("_hyp_end"))
     hyp_end = dense(clauses.height, markers["cid"], markers["_hyp_end"])
-    rest = m.filter(pl.col("kind") != "hyp")
+    rest = m.filter(~pl.col("kind").is_in(["hyp", "nohyp", "reported", "plan"]))
+    # "I should tell her it hurt, and clear the air": the planned telling covers its marker, so
+    # what it would tell is told; a repair after it in its sentence is only planned
+    plans = m.filter(pl.col("kind") == "plan")
+    at = clauses["key"].gather(plans["cid"]) + plans["pos"] + plans["wlen"]
+    plan_rows = (pl.DataFrame({"sid": clauses["sid"].gather(plans["cid"]), "_p": at})
+                 .group_by("sid").agg(pl.col("_p").min()))
+    # sentence ids run from 1 and never outnumber the clauses
+    plan_end = dense(clauses.height + 1, plan_rows["sid"], plan_rows["_p"])
+    planned = (plan_end.gather(clauses["sid"].gather(rest["cid"]))
+               <= clauses["key"].gather(rest["cid"]) + rest["pos"]).fill_null(False)
     before = window_before(clauses, rest)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
     # later stages read the same window: kept as ``_before``
@@ -164,11 +180,18 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     # the writer as subject only matters for themes and red flags
     mine = pl.col("kind").is_in(["theme", "red_flag"])
     own = rest.filter(mine)["_before"].str.contains(lex.self_re)
+    # a line crossed together ("my therapist and I hang out", "we slept together") is crossed
+    # all the same: only the writer alone as subject makes a red-flag cue the writer's own act
+    joint = rest.filter(mine).select(
+        (pl.col("kind") == "red_flag") & pl.col("_before").str.contains(lex.joint_re)
+    ).to_series()
+    own = own & ~joint
     rest = rest.with_columns(
         dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own")
     )
     rest = rest.with_columns(
-        (pl.col("_hyp_end").is_not_null() & (pl.col("_hyp_end") <= pl.col("pos")))
+        ((pl.col("_hyp_end").is_not_null() & (pl.col("_hyp_end") <= pl.col("pos")))
+         | ((pl.col("kind") == "repair") & pl.Series(planned)))
         .alias("hypothetical"),
         # "I ignored him": a theme is the other's response, never the writer's own act
         (pl.col("kind").is_in(["theme", "red_flag"]) & pl.col("_own")).alias("own"),

@@ -144,6 +144,29 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
     )
 
 
+# emotions that tell a strain felt ("it stung", "I was hurt"), for repairs that need one
+STRAIN_EMOTIONS = ("anger", "fear", "shame", "sadness")
+# repair cues that repair only in an entry telling a strain: an apology, an explanation, a
+# plan changed ("she apologized for running late, it didn't bother me" repairs nothing)
+NEEDS_STRAIN = "acknowledgement"
+
+
+def strained(content: pl.DataFrame) -> pl.DataFrame:
+    """``content`` with each acknowledgement (repair cue of label ``NEEDS_STRAIN``) asserted
+    only in an entry that tells a strain: an asserted rupture marker, negative theme or
+    hurt, anger, fear or shame."""
+    f = pl.col
+    told = f("asserted") & (
+        (f("kind") == "rupture")
+        | ((f("kind") == "theme") & (f("label") != "understood"))
+        | ((f("kind") == "emotion") & f("label").is_in(STRAIN_EMOTIONS))
+    )
+    rows = content.filter(told)["row"].unique().implode()
+    weak = (f("kind") == "repair") & (f("label") == NEEDS_STRAIN)
+    return content.with_columns((f("asserted") & ~(weak & ~f("row").is_in(rows)))
+                                .alias("asserted"))
+
+
 def evidence(label: pl.Expr, kind: pl.Expr) -> pl.Expr:
     """Evidence struct for match rows carrying ``pos``, ``wlen``, ``_raw`` and ``_base``."""
     return pl.struct(

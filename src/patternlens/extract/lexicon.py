@@ -55,12 +55,14 @@ class Lexicon:
     engage_after_verb_re: str
     engage_before_re: str
     block_before_re: str
+    predicate_re: str  # "my coworker is a family therapist": a job or identity, nobody's role
     possessed_re: str  # "her mom", "Sam's dad": someone else's person
     learn_name_re: str  # "my partner Sam", "my therapist Dr. Okafor" (groups role, person)
     appositive_name_re: str  # "a therapist since November, Dr. Okafor,"; "my boss, Karen."
     reverse_name_re: str  # "Karen, my boss,"
     title_name_re: str  # "Dr. Okafor" (group person), a therapist in therapy context
     therapy_context_re: str  # the entry speaks of therapy (for titled names)
+    other_context_re: str  # the entry speaks of another kind of doctor (for titled names)
     therapist_share: float
     therapy_opening_re: str  # "Therapy." opening the entry or a paragraph (normalized text)
     session_time_re: str  # "the rest of the hour": a session told (normalized text)
@@ -70,6 +72,7 @@ class Lexicon:
     third_person_re: str  # "my brother is suicidal": about someone else
     first_person_re: str  # "I feel suicidal": about the writer
     self_re: str  # "I ignored him": the writer's own act, not the other's response
+    joint_re: str  # "my therapist and I hang out": the writer with the other, not alone
     flip: dict[str, str]  # a negated positive theme reads as a negative one
     rating_re: str
     caps_ignore: frozenset[str]
@@ -244,6 +247,16 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
                   slots, suffixes)
     negation = data["negation"]
     rows += _rows(negation["hypothetical"], "hyp", "hyp", 0.0, "hyp", slots, suffixes)
+    # longer phrases of the same group: they cover a marker they hold, so it does not count
+    # ("going to therapy" is no future); a reported frame ("she asked if") also makes what
+    # follows in its clause told rather than hypothetical (cues.py)
+    rows += _rows(negation.get("not_hypothetical", []), "nohyp", "nohyp", 0.0, "hyp", slots,
+                  suffixes)
+    rows += _rows(negation.get("reported", []), "reported", "reported", 0.0, "hyp", slots,
+                  suffixes)
+    # "I should tell her it hurt": the strain is told, only the telling (the repair) is planned
+    rows += _rows(negation.get("planned_telling", []), "plan", "plan", 0.0, "hyp", slots,
+                  suffixes)
     rows += _rows(intensity["boosters"], "booster", "booster", 0.0, "booster", slots, suffixes)
     rows += _rows(intensity["strong_phrases"], "strong", "strong",
                   float(intensity["strong_phrase_weight"]), "strong", slots, suffixes)
@@ -327,12 +340,15 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         engage_after_verb_re=engage["after_regex"],
         engage_before_re=back(_alt(engage["before"]), 2),
         block_before_re=back(_alt(engage["block_before"]), 1),
+        predicate_re=back(_alt(engage.get("predicate", ["is a"])), 1),
         possessed_re=EDGE + "(?:" + _alt(blocked_dets) + r"|[a-z0-9_]+'s|[a-z0-9_]+s')" + TAIL,
         learn_name_re=learn_name_re,
         appositive_name_re=appositive_name_re,
         reverse_name_re=reverse_name_re,
         title_name_re=title_name_re,
         therapy_context_re=therapy_context_re,
+        other_context_re=r"(?i)\b(?:" + "|".join(re.escape(w) for w in names["other_context"])
+        + r")\b",
         therapist_share=float(names["therapist_share"]),
         therapy_opening_re=therapy_opening_re,
         session_time_re=session_time_re,
@@ -342,6 +358,8 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         name_stopwords=frozenset(names["stopwords"]),
         self_re=EDGE + "(?:" + _alt(negation["self_subjects"]) + ")(?:" + SEP + "(?:"
         + _alt(negation["self_bridge"]) + "))*" + TAIL,
+        joint_re=EDGE + "(?:" + _alt(negation.get("joint_subjects", ["and i"])) + ")(?:" + SEP
+        + "(?:" + _alt(negation["self_bridge"]) + "))*" + TAIL,
         flip=dict(data["themes"].get("flip", {})),
         first_person_re=back(_alt(crisis["first_person"]), 2),
         third_person_re=EDGE + "(?:" + _alt(crisis["third_person"]) + ")(?:" + SEP + "(?:"

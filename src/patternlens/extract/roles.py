@@ -75,12 +75,19 @@ def _learned(docs: pl.DataFrame, regex: str, lex: Lexicon) -> pl.DataFrame:
 
 
 def _titled_mentions(docs: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
-    """(row, subject, person, therapy_context): each "Dr. Name" an entry names, once per entry."""
+    """(row, subject, person, therapy_context): each "Dr. Name" an entry names, once per entry.
+
+    ``therapy_context`` is true when the entry speaks of therapy, false when it speaks only of
+    another kind of doctor ("Dr. Reyes is my dentist"), null when it tells neither.
+    """
     rx = lex.title_name_re
+    doc = pl.col("doc")
     return (
         docs.select(
             "row", "subject",
-            pl.col("doc").str.contains(lex.therapy_context_re).alias("therapy_context"),
+            pl.when(doc.str.contains(lex.therapy_context_re)).then(True)
+            .when(doc.str.contains(lex.other_context_re)).then(False)
+            .alias("therapy_context"),
             pl.col("doc").str.extract_all(rx).list.eval(pl.element().str.extract(rx, 1))
             .list.unique().alias("person"),
         )
@@ -120,14 +127,17 @@ def names_from_evidence(evidence: pl.DataFrame, people: pl.DataFrame | None, lex
 
     Declared people come first; then names told with their role ("my partner Sam", "a therapist
     since November, Dr. Okafor", "Karen, my boss"), the most frequent role per name winning;
-    then "Dr. Name" as therapist when most of the writer's entries naming them speak of therapy.
+    then "Dr. Name" as therapist when most of the writer's entries naming them and telling
+    what kind of doctor they are speak of therapy (or none tells).
     """
     told = evidence.filter(pl.col("rank") == 1).select("subject", "person", "role")
     titled = (
         evidence.filter(pl.col("rank") == 2)
         .group_by("subject", "person")
         .agg(pl.col("therapy_context").mean().alias("_share"))
-        .filter(pl.col("_share") >= lex.therapist_share)
+        # entries that tell neither therapy nor another doctor do not vote; a titled name no
+        # entry places is the therapist
+        .filter(pl.col("_share").fill_null(1.0) >= lex.therapist_share)
         .select("subject", "person", pl.lit("therapist").alias("role"))
     )
     found = (
@@ -231,6 +241,11 @@ def mentions(
     )
     name_rows = _name_mentions(docs, clauses, name_matches, names).select(cols)
     m = _merge_named(pl.concat([roles, name_rows], how="vertical_relaxed"))
+    # "my coworker is a family therapist", "I'm a mother of three": a role word after a
+    # copula and an article tells a job or an identity; it is nobody's person, not even an
+    # antecedent for a later "she"
+    m = m.filter(~((pl.col("kind") == "role")
+                   & window_before(clauses, m).str.contains(lex.predicate_re)))
 
     before = window_before(clauses, m)
     after = window_after(clauses, m)

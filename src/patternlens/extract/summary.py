@@ -7,7 +7,8 @@ are rows ``0 .. n-1``), so no join back to the entries is needed:
   episode counts the writer's emotions as responses;
 - therapy: a therapy cue not about a third person, an episode with the therapist, or an entry
   opening "Therapy."; a rupture or repair cue naming nobody counts in a sentence about therapy
-  or in such an entry;
+  or in such an entry, and a rupture cue so also in an entry where the therapist takes part or
+  a session is told ("Kept it vague again. Dr. Okafor asked how I feel.");
 - crisis: an asserted crisis cue about the writer (not "my brother is suicidal").
 """
 
@@ -62,11 +63,13 @@ def summarize(
     lex: Lexicon,
     n: int,
     opening: pl.DataFrame,
+    session: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """``row`` (0..n-1) plus the ENTRY_SCHEMA columns other than ``entry_id``, in row order.
 
     ``clauses`` carry ``sid`` (global sentence id); ``intensity`` has one row per clause in
-    cid order; ``opening`` lists the rows of entries that open "Therapy.".
+    cid order; ``opening`` lists the rows of entries that open "Therapy."; ``session`` (by
+    default ``opening``) those that tell a session.
     """
     f = pl.col
     told = content.filter(f("asserted"))
@@ -76,9 +79,13 @@ def summarize(
     therapy = therapy.filter(~therapy["_before"].str.contains(lex.third_person_re))
     therapy_sid = sid.gather(therapy["cid"]).unique().implode()
     loose = told.filter(f("key").is_null() & f("kind").is_in(["rupture", "repair"]))
-    # in a sentence about therapy, or anywhere in an entry opening "Therapy."
+    # in a sentence about therapy, or anywhere in an entry opening "Therapy."; a rupture cue
+    # also anywhere in an entry telling a session or an episode with the therapist
+    session_rows = pl.concat([(opening if session is None else session).select("row"),
+                              eps.filter(f("role") == "therapist").select("row")])["row"]
     loose = loose.filter(sid.gather(loose["cid"]).is_in(therapy_sid)
-                         | f("row").is_in(opening["row"].implode()))
+                         | f("row").is_in(opening["row"].implode())
+                         | ((f("kind") == "rupture") & f("row").is_in(session_rows.implode())))
     crisis = content.filter((f("kind") == "crisis") & ~f("negated"))
     crisis = crisis.filter(
         ~crisis["_before"].str.contains(lex.third_person_re)
