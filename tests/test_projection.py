@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -310,29 +310,62 @@ def test_dense_rupture_timelines_updated_in_part_equal_a_full_rebuild(tmp_path: 
             assert rebuilt["ruptures"].height >= 4
 
 
+def _rupture_rows(lens: patternlens.Lens) -> pl.DataFrame:
+    """The stored ledger with each row's DuckDB rowid: a row left as stored keeps its rowid."""
+    return lens.log.query("SELECT rowid, id, started FROM finding_ruptures ORDER BY started, id")
+
+
 def test_entries_in_a_quiet_stretch_re_cut_only_up_to_where_the_timeline_resumes(
         tmp_path: Path) -> None:
     """Two dense stretches of therapy with two months of other news between them: entries
-    more than GAP_DAYS before the second stretch leave its events as stored; entries closer
-    to it can join it (a rupture there moves its start), and every step gives what a rebuild
-    gives."""
-    quiet = tmp_path / "quiet.jsonl"
-    rows = [{"id": f"q0-{i}", "subject": "w0", "date": date.fromordinal(date(2024, 3, 1).toordinal() + i)
-             .isoformat(), "text": "Went for a walk after dinner, the light was beautiful."}
-            for i in range(60)]
-    quiet.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    more than GAP_DAYS before the second stretch leave its events as stored (not rewritten);
+    a rupture 15 days before it joins its first event, which now starts there; every step
+    gives what a rebuild gives."""
+    def write(name: str, rows: list[tuple[date, str]]) -> Path:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps({"id": f"{name}-{i}", "subject": "w0", "date": d.isoformat(),
+                                            "text": t}) + "\n" for i, (d, t) in enumerate(rows)),
+                        encoding="utf-8")
+        return path
+    walk = "Went for a walk after dinner, the light was beautiful."
+    strain = "My therapist was dismissive today and I shut down in session."
+    quiet = write("quiet", [(date(2024, 3, 1) + timedelta(days=i), walk) for i in range(60)])
     with patternlens.open(tmp_path / "s.duckdb") as lens:
         lens.import_paths([_dense(tmp_path / "a.jsonl", 1, 60, date(2024, 1, 1), 1, "a"), quiet,
                            _dense(tmp_path / "b.jsonl", 1, 60, date(2024, 4, 30), 2, "b")])
         assert lens.refresh().full
-        before = finding_projection.read(lens.log, "ruptures", include_dismissed=True)
-        # 2024-03-10: 51 days before the second stretch; 2024-04-15: 15 days before it;
-        # 2023-06-01: long before the journal
-        for day, seed in ((date(2024, 3, 10), 5), (date(2024, 4, 15), 6), (date(2023, 6, 1), 7)):
-            lens.import_paths([_dense(tmp_path / f"{seed}.jsonl", 1, 2, day, seed, f"n{seed}-")])
-            assert lens.refresh().partial == 1
-            rebuilt = _assert_findings_as_rebuilt(lens)
-            if seed == 5:
-                later = before.filter(pl.col("started") >= date(2024, 4, 30))
-                assert later.height > 0
-                assert later.join(rebuilt["ruptures"], on="id", how="anti").is_empty()
+        stored = _rupture_rows(lens)
+        later = stored.filter(pl.col("started") >= date(2024, 4, 30))
+        assert later.height > 0
+        # 51 days before the second stretch: its events stay as stored
+        lens.import_paths([write("n1", [(date(2024, 3, 10), strain)])])
+        assert lens.refresh().partial == 1
+        assert later.join(_rupture_rows(lens), on=["rowid", "id"], how="anti").is_empty()
+        _assert_findings_as_rebuilt(lens)
+        # 15 days before it: the first event there starts with the new rupture
+        lens.import_paths([write("n2", [(date(2024, 4, 15), strain)])])
+        assert lens.refresh().partial == 1
+        rebuilt = _assert_findings_as_rebuilt(lens)
+        assert date(2024, 4, 15) in rebuilt["ruptures"]["started"].to_list()
+        assert rebuilt["ruptures"].filter(pl.col("started") == later["started"].min()).is_empty()
+        # long before the journal
+        lens.import_paths([_dense(tmp_path / "n3.jsonl", 1, 2, date(2023, 6, 1), 7, "n3-")])
+        assert lens.refresh().partial == 1
+        _assert_findings_as_rebuilt(lens)
+
+
+def test_the_end_of_a_re_cut_allows_for_time_zones_a_day_apart(tmp_path: Path) -> None:
+    """A new rupture at UTC+14 and a stored one at UTC-12, 30 days apart in time but 28 in
+    their own days: no gap parts them (found in review), so they make one event."""
+    rupture = "My therapist was dismissive today and I shut down in session."
+    session = "In therapy today my therapist asked about my week and I felt heard."
+    walk = "Went for a walk after dinner, the light was beautiful."
+    old = [(f"w{i}", f"2024-02-{i + 1:02d}T12:00:00-12:00", walk) for i in range(10)]
+    old += [("B", "2024-04-07T22:15:00-12:00", rupture), ("C", "2024-04-10T12:00:00-12:00", session)]
+    with patternlens.open(tmp_path / "s.duckdb") as lens:
+        lens.import_paths([_jsonl(tmp_path / "old.jsonl", old)])
+        lens.refresh()
+        lens.import_paths([_jsonl(tmp_path / "new.jsonl", [("A", "2024-03-10T00:10:00+14:00", rupture)])])
+        assert lens.refresh().partial == 1
+        rebuilt = _assert_findings_as_rebuilt(lens)
+    assert rebuilt["ruptures"].height == 1

@@ -460,3 +460,16 @@ def test_notebook_charts_are_altair_and_draw_the_same_picture() -> None:
         assert charts.svg(wrapped.to_dict()) == charts.svg(spec), name
     assert kinds == {alt.LayerChart, alt.VConcatChart}
     assert altair_chart(None) is None
+
+
+def test_each_spec_is_its_own_copy() -> None:
+    """Restyling one chart's spec (its config, a layer's encoding) leaves the next untouched."""
+    report = full_report()
+    first = charts.intensity(report)
+    assert first is not None
+    first["config"]["padding"] = 0
+    first["layer"][0]["encoding"]["x"]["title"] = "changed"
+    again, other = charts.intensity(report), charts.pervasiveness(report)
+    assert again is not None and other is not None
+    assert again["config"]["padding"] == other["config"]["padding"] == 12
+    assert again["layer"][1]["encoding"]["x"]["title"] is None

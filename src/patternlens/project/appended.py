@@ -390,7 +390,7 @@ def _cuts(log: EventLog, con: duckdb.DuckDBPyConnection, new: pl.DataFrame) -> p
 
 
 def _ends(log: EventLog, con: duckdb.DuckDBPyConnection, new: pl.DataFrame) -> pl.DataFrame:
-    """Per writer whose timeline resumes more than GAP_DAYS after the last new entry: subject,
+    """Per writer whose timeline resumes more than GAP_DAYS (+3) after the last new entry: subject,
     end_at (when it resumes). That gap parts two events with or without the new entries, and
     a repair before it holds either way (RENEWAL_DAYS < GAP_DAYS), so every event from end_at
     on stays as stored: a backdated export re-cuts its own stretch, not the journal after it.
@@ -401,8 +401,9 @@ def _ends(log: EventLog, con: duckdb.DuckDBPyConnection, new: pl.DataFrame) -> p
             "SELECT r.subject, min(r.occurred_at) AS end_at, any_value(l.last_new) AS last_new "
             "FROM entry_records r JOIN lasts l ON l.subject = r.subject "
             f"WHERE r.occurred_at > l.last_new AND {_IN_TIMELINE} GROUP BY r.subject")
-    # two days of slack: gaps are counted in each entry's own local days
-    gap = pl.duration(days=GAP_DAYS + 2)
+    # Gaps are counted in local days, and two entries' zones can lie 28 hours apart (UTC-12
+    # to UTC+14): an instant gap of GAP_DAYS days and 52 hours may be GAP_DAYS local days.
+    gap = pl.duration(days=GAP_DAYS + 3)
     return resumed.filter(pl.col("end_at") - pl.col("last_new") > gap).select("subject", "end_at")
 
 

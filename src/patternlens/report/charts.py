@@ -9,9 +9,8 @@ inline in the spec and no external URL is allowed, so rendering never touches th
 
 from __future__ import annotations
 
+import copy
 import json
-import math
-import random
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -56,7 +55,9 @@ CONFIG: Spec = {
 
 
 def _top(spec: Spec) -> Spec:
-    return {"config": CONFIG, **spec, "$schema": SCHEMA}
+    # a copy: the layers share their encodings and every chart the config, and a caller may
+    # restyle the spec it gets without touching the next one
+    return copy.deepcopy({"config": CONFIG, **spec, "$schema": SCHEMA})
 
 
 def _data(rows: Sequence[Mapping[str, Any]]) -> Spec:
@@ -180,48 +181,8 @@ def graph_layout(report: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
             graph.add_edge(link["source"], link["target"], weight=max(float(link["weight"]), 0.01))
     if graph.number_of_nodes() == 0:
         return {}
-    try:
-        pos = nx.spring_layout(graph, seed=GRAPH_SEED, weight="weight")
-    except ImportError:  # networkx's layouts need numpy, which patternlens does not require
-        return _spring_fallback(graph)
+    pos = nx.spring_layout(graph, seed=GRAPH_SEED, weight="weight")  # numpy underneath
     return {str(k): (float(v[0]), float(v[1])) for k, v in pos.items()}
-def _spring_fallback(graph: Any, iterations: int = 80) -> dict[str, tuple[float, float]]:
-    """Fruchterman-Reingold in plain Python from a seeded start: small graphs only, same result
-    every run."""
-    rng = random.Random(GRAPH_SEED)
-    nodes = list(graph.nodes)
-    pos = {n: [rng.random(), rng.random()] for n in nodes}
-    k = 1 / math.sqrt(len(nodes))
-    temp = 0.1
-    for _ in range(iterations):
-        disp = {n: [0.0, 0.0] for n in nodes}
-        for i, a in enumerate(nodes):
-            for b in nodes[i + 1:]:
-                dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
-                dist = max(math.hypot(dx, dy), 0.01)
-                f = k * k / dist
-                disp[a][0] += dx / dist * f
-                disp[a][1] += dy / dist * f
-                disp[b][0] -= dx / dist * f
-                disp[b][1] -= dy / dist * f
-        for a, b, w in graph.edges(data="weight", default=1.0):
-            dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
-            dist = max(math.hypot(dx, dy), 0.01)
-            f = dist * dist / k * float(w)
-            for n, sign in ((a, -1), (b, 1)):
-                disp[n][0] += sign * dx / dist * f
-                disp[n][1] += sign * dy / dist * f
-        for n in nodes:
-            length = max(math.hypot(*disp[n]), 0.01)
-            step = min(length, temp)
-            pos[n][0] += disp[n][0] / length * step
-            pos[n][1] += disp[n][1] / length * step
-        temp -= 0.1 / (iterations + 1)
-    # centre and scale into [-1, 1] like networkx does
-    cx = sum(p[0] for p in pos.values()) / len(nodes)
-    cy = sum(p[1] for p in pos.values()) / len(nodes)
-    span = max((max(abs(p[0] - cx), abs(p[1] - cy)) for p in pos.values()), default=0.0) or 1.0
-    return {str(n): ((p[0] - cx) / span, (p[1] - cy) / span) for n, p in pos.items()}
 
 
 def relationship_graph(report: Mapping[str, Any]) -> Spec | None:
