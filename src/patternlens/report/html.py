@@ -8,10 +8,8 @@ the anchors of the quotes it rests on.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from html import escape
 from typing import Any
@@ -137,40 +135,22 @@ def _links(aid: str, n: int) -> str:
 
 
 class _Charts:
-    """Renders charts to SVG with a distinct id prefix each, so inline SVGs never share ids.
+    """Renders charts to SVG with a distinct id prefix each, so inline SVGs never share ids."""
 
-    vl-convert releases the GIL while it draws, so the charts are drawn in worker threads
-    while the page around them is built: ``figure`` leaves a placeholder, ``fill`` puts the
-    drawn figures in."""
-
-    def __init__(self, pool: ThreadPoolExecutor) -> None:
+    def __init__(self) -> None:
         self.n = 0
-        self.pool = pool
-        self.drawn: dict[str, Future[str]] = {}
-        # a token no escaped user text can contain (it has a raw "<" and NUL bytes)
-        self.token = f"<\0chart-{os.urandom(8).hex()}-"
 
     def figure(self, name: str, chart: charts.Spec | None, caption: str) -> str:
         if chart is None:
             return '<p class="empty">Not enough entries to draw this yet.</p>'
         self.n += 1
-        key = f"{self.token}{self.n}\0>"
-        self.drawn[key] = self.pool.submit(_figure, name, chart, caption, f"c{self.n}-")
-        return key
-
-    def fill(self, page: str) -> str:
-        """``page`` with each placeholder replaced by its drawn figure, in one pass."""
-        return re.sub(re.escape(self.token) + r"\d+\0>", lambda m: self.drawn[m[0]].result(), page)
-
-
-def _figure(name: str, chart: charts.Spec, caption: str, prefix: str) -> str:
-    body = charts.svg(chart, prefix=prefix)
-    # fill a phone's width, but grow no more than a little past drawn size on a desktop
-    width = re.search(r'<svg[^>]*?\swidth="(\d+)', body)
-    if width:
-        body = body.replace("<svg", f'<svg style="max-width:{round(int(width[1]) * 1.25)}px"', 1)
-    return (f'<figure class="chart" id="chart-{_e(name)}">{body}'
-            f"<figcaption>{caption}</figcaption></figure>")
+        body = charts.svg(chart, prefix=f"c{self.n}-")
+        # fill a phone's width, but grow no more than a little past drawn size on a desktop
+        width = re.search(r'<svg[^>]*?\swidth="(\d+)', body)
+        if width:
+            body = body.replace("<svg", f'<svg style="max-width:{round(int(width[1]) * 1.25)}px"', 1)
+        return (f'<figure class="chart" id="chart-{_e(name)}">{body}'
+                f"<figcaption>{caption}</figcaption></figure>")
 
 
 def _section(sid: str, title: str, body: Iterable[str], cls: str = "") -> str:
@@ -416,12 +396,7 @@ def _footer(report: Mapping[str, Any]) -> str:
 
 def render_html(report: Mapping[str, Any]) -> str:
     """The report as one self-contained HTML page."""
-    with ThreadPoolExecutor(2) as pool:
-        figs = _Charts(pool)
-        return figs.fill(_page(report, figs))
-
-
-def _page(report: Mapping[str, Any], figs: _Charts) -> str:
+    figs = _Charts()
     present = {anchor(f["id"]) for key in ("breadcrumbs", "ruptures", "strong", "red_flags", "crisis")
                for f in report[key]}
     builders: list[tuple[str, str, Callable[[], str]]] = [
