@@ -117,7 +117,9 @@ def analysis_cases(root: Path, writers: int, entries: int) -> None:
 
 def cli_cases(root: Path, runs: int) -> None:
     """The CLI on one journal: entries as above (about 60 words), and entries of about 155
-    words from the extraction benchmark's generator, closer to a diary's length."""
+    words from the extraction benchmark's generator, closer to a diary's length. Each run
+    must write a report with the journal in it (checked): before stop 11 the first case's
+    records named "writer-0" while analyze reported on "me", an empty report."""
     short = root / "journal.jsonl"
     write_corpus(short, 1, 1000, date(2024, 1, 1), seed=4, prefix="j")
     long = root / "long.jsonl"
@@ -126,10 +128,12 @@ def cli_cases(root: Path, runs: int) -> None:
         seconds = []
         for i in range(runs):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "patternlens", "--store",
-                            str(root / f"single-{name}-{i}.duckdb"), "analyze", str(journal),
-                            "--out-dir", str(root / f"reports-{i}")], check=True, capture_output=True)
+            out = subprocess.run([sys.executable, "-m", "patternlens", "--store",
+                                  str(root / f"single-{name}-{i}.duckdb"), "analyze", str(journal),
+                                  "--out-dir", str(root / f"reports-{name}-{i}")], check=True,
+                                 capture_output=True, text=True)
             seconds.append(time.perf_counter() - t0)
+            assert out.stdout.splitlines()[1].startswith("1,000 entries"), out.stdout[:300]
         print(f"CLI analyze, one 1,000-entry journal of {name} entries, start-up included: "
               f"median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s "
               f"({runs} runs, each into a new store)")

@@ -163,6 +163,31 @@ def test_analyze_then_again_reuses_results(tmp_path: Path) -> None:
     assert "Nothing new was added; reusing the stored results" in again.stdout
 
 
+def test_analyze_follows_the_writer_an_export_names(tmp_path: Path) -> None:
+    """Records with a "subject" field: analyze shows that writer's journal rather than an empty
+    one for "me"; several writers and no --subject: a one-line error, the import kept."""
+    rows = [{"id": f"r{i}", "subject": "alex", "date": f"2025-01-{i + 1:02d}",
+             "text": "My mom told me I was overreacting again and I went quiet."} for i in range(5)]
+    one = tmp_path / "alex.jsonl"
+    one.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    store = str(tmp_path / "s.duckdb")
+    result = run("--store", store, "analyze", str(one))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "patternlens-reports" / "alex" / "latest.html").exists()
+    assert result.stdout.splitlines()[1].startswith("5 entries, 2025-01-01 to 2025-01-05")
+    # an explicit --subject is obeyed
+    mine = run("--store", store, "--subject", "me", "analyze", str(one))
+    assert mine.returncode == 0 and (tmp_path / "patternlens-reports" / "me" / "latest.html").exists()
+    two = tmp_path / "two.jsonl"
+    two.write_text("".join(json.dumps({**r, "id": f"b{i}", "subject": "blair"}) + "\n"
+                           for i, r in enumerate(rows)) + one.read_text(), encoding="utf-8")
+    both = run("--store", str(tmp_path / "t.duckdb"), "analyze", str(two))
+    assert both.returncode == 2 and "Traceback" not in both.stderr
+    assert "alex, blair (imported)" in both.stderr and "--subject" in both.stderr
+    assert run("--store", str(tmp_path / "t.duckdb"), "--subject", "blair", "entries",
+               "--format", "csv").stdout.count("\n") == 6  # header and blair's five
+
+
 def test_scheduled_report_twice(tmp_path: Path) -> None:
     store = str(tmp_path / "s.duckdb")
     out = tmp_path / "reports"

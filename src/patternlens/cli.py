@@ -47,6 +47,7 @@ class State:
     store: str
     subject: str
     _lens: Lens | None = field(default=None, repr=False)
+    subject_given: bool = True  # --subject or PATTERNLENS_SUBJECT, not the default
 
     def open(self, *, create: bool = True, key: str | None = None) -> Lens:
         if self._lens is None:
@@ -115,7 +116,8 @@ def cli(ctx: click.Context, store: str, subject: str) -> None:
       patternlens import ~/Downloads/Journal.json
       patternlens entries
     """
-    state = State(store=store, subject=subject)
+    given = ctx.get_parameter_source("subject") != click.core.ParameterSource.DEFAULT
+    state = State(store=store, subject=subject, subject_given=given)
     ctx.obj = state
     ctx.call_on_close(state.close)
 
@@ -190,6 +192,14 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("Reading your exports", total=3)
         summary = lens.import_paths(list(paths), subject=state.subject)
+        # An export whose records name one other writer ("subject" fields): show that journal.
+        if not state.subject_given and summary.subjects and state.subject not in summary.subjects:
+            if len(summary.subjects) > 1:
+                raise click.UsageError(
+                    f"the export holds the journals of {', '.join(summary.subjects)} (imported): "
+                    "analyse one with --subject NAME, or write a report for each with "
+                    "'patternlens report --all-subjects'")
+            state.subject = summary.subjects[0]
         progress.update(task, advance=1, description="Finding episodes and patterns")
         lexicon.join()
         lens.refresh()

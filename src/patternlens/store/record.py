@@ -41,6 +41,7 @@ class ImportSummary:
     formats: list[str] = field(default_factory=list)
     first_seq: int | None = None
     last_seq: int | None = None
+    subjects: list[str] = field(default_factory=list)  # whose entries the export holds
 
     @property
     def rejected(self) -> int:
@@ -73,6 +74,7 @@ def record_entries(log: EventLog, accepted: pl.DataFrame, problems: Sequence[Pro
     summary = ImportSummary(problems=list(problems), formats=sorted(formats))
     if accepted.is_empty():
         return summary
+    summary.subjects = sorted(accepted["subject"].unique().to_list())
     entries = entry_payloads(accepted)
     heads = log.stream_heads(entries["stream_id"])
     joined = entries.join(heads, on="stream_id", how="left", maintain_order="left")
