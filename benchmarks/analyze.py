@@ -133,7 +133,7 @@ def cli_cases(root: Path, runs: int) -> None:
                                   "--out-dir", str(root / f"reports-{name}-{i}")], check=True,
                                  capture_output=True, text=True)
             seconds.append(time.perf_counter() - t0)
-            assert out.stdout.splitlines()[1].startswith("1,000 entries"), out.stdout[:300]
+            assert out.stdout.splitlines()[1].startswith("1000 entries"), out.stdout[:300]
         print(f"CLI analyze, one 1,000-entry journal of {name} entries, start-up included: "
               f"median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s "
               f"({runs} runs, each into a new store)")
