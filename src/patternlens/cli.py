@@ -179,12 +179,13 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
       patternlens analyze ~/Downloads/Journal.json
       patternlens analyze ~/Obsidian/Journal --out-dir ~/therapy-notes
     """
-    # Compiling the lexicon and loading the report and graph modules is Python work that can
-    # run while the main thread waits on DuckDB and Polars to read the journal. (Starting the
-    # chart renderer here too, or drawing charts in parallel, measured slower on 2 cores.)
+    # Compiling the lexicon, loading the report and graph modules and starting the chart
+    # renderer can run while the main thread waits on DuckDB and Polars to read the journal.
+    # (Drawing the charts in parallel measured slower on 2 cores: each thread starts a renderer.)
     lexicon = _background(load_lexicon)
     modules = _background(lambda: [importlib.import_module(m) for m in
                                    ("patternlens.analyze.graph", "patternlens.report.batch")])
+    renderer = _background(lambda: importlib.import_module("patternlens.report.charts").warm_up())
     console = Console(highlight=False)
     lens = state.open()
     out_dir = out_dir or _default_out_dir(state.store)
@@ -215,6 +216,7 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
         if unchanged:
             report = build_report(lens, subject=state.subject)
         else:
+            renderer.join()  # only a report to draw waits for the chart renderer
             report = write_reports(lens, out_dir, subjects=[state.subject]).reports[state.subject]
         progress.update(task, advance=1)
     _print_import(summary)
