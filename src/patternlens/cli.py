@@ -6,12 +6,9 @@ Exit codes: 0 ok, 1 failed, 2 bad input or usage, 3 store in use by another proc
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import io
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +24,6 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from patternlens import lens as lens_mod
 from patternlens.errors import PatternlensError, StoreError, StoreInUseError, WrongKeyError
-from patternlens.extract.lexicon import load_lexicon
 from patternlens.lens import DEFAULT_STORE, DEFAULT_SUBJECT, ROLES, Lens
 from patternlens.report.tables import FORMATS, render
 from patternlens.store.record import ImportSummary
@@ -150,18 +146,6 @@ def _default_out_dir(store: str) -> Path:
     return Path(store).resolve().parent / "patternlens-reports"
 
 
-def _background(work: Callable[[], object]) -> threading.Thread:
-    """Start ``work`` in a daemon thread; join it before using what it prepares. It only
-    warms caches: if it fails, the main thread does the same work and reports the error."""
-    def run() -> None:
-        with contextlib.suppress(Exception):
-            work()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -179,13 +163,6 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
       patternlens analyze ~/Downloads/Journal.json
       patternlens analyze ~/Obsidian/Journal --out-dir ~/therapy-notes
     """
-    # Compiling the lexicon, loading the report and graph modules and starting the chart
-    # renderer can run while the main thread waits on DuckDB and Polars to read the journal.
-    # (Drawing the charts in parallel measured slower on 2 cores: each thread starts a renderer.)
-    lexicon = _background(load_lexicon)
-    modules = _background(lambda: [importlib.import_module(m) for m in
-                                   ("patternlens.analyze.graph", "patternlens.report.batch")])
-    renderer = _background(lambda: importlib.import_module("patternlens.report.charts").warm_up())
     console = Console(highlight=False)
     lens = state.open()
     out_dir = out_dir or _default_out_dir(state.store)
@@ -202,10 +179,8 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
                     "'patternlens report --all-subjects'")
             state.subject = summary.subjects[0]
         progress.update(task, advance=1, description="Finding episodes and patterns")
-        lexicon.join()
         lens.refresh()
         progress.update(task, advance=1, description="Writing the report")
-        modules.join()
         from patternlens.report.batch import folder_name, reports_current, write_reports
         from patternlens.report.model import build_report
         from patternlens.report.terminal import print_summary
@@ -216,7 +191,6 @@ def analyze(state: State, paths: tuple[Path, ...], out_dir: Path | None) -> None
         if unchanged:
             report = build_report(lens, subject=state.subject)
         else:
-            renderer.join()  # only a report to draw waits for the chart renderer
             report = write_reports(lens, out_dir, subjects=[state.subject]).reports[state.subject]
         progress.update(task, advance=1)
     _print_import(summary)

@@ -292,13 +292,6 @@ def svg(chart: Spec, *, prefix: str = "") -> str:
     return out
 
 
-def warm_up() -> None:
-    """Start vl-convert's JavaScript engine (about half a second, with the GIL released) so
-    that the first real chart does not wait for it."""
-    svg({"data": {"values": [{"x": 0}]}, "mark": "point",
-         "encoding": {"x": _field("x", "quantitative")}})
-
-
 CHARTS = {
     "intensity": intensity,
     "pervasiveness": pervasiveness,
