@@ -117,9 +117,9 @@ def analysis_cases(root: Path, writers: int, entries: int) -> None:
 
 def cli_cases(root: Path, runs: int) -> None:
     """The CLI on one journal: entries as above (about 60 words), and entries of about 155
-    words from the extraction benchmark's generator, closer to a diary's length. Each run
-    must write a report with the journal in it (checked): before stop 11 the first case's
-    records named "writer-0" while analyze reported on "me", an empty report."""
+    words from the extraction benchmark's generator, closer to a diary's length. Each run is
+    checked to report on the journal it imported (the first case's records name their writer),
+    not on an empty one."""
     short = root / "journal.jsonl"
     write_corpus(short, 1, 1000, date(2024, 1, 1), seed=4, prefix="j")
     long = root / "long.jsonl"

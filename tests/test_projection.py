@@ -321,29 +321,27 @@ def test_entries_in_a_quiet_stretch_re_cut_only_up_to_where_the_timeline_resumes
     more than GAP_DAYS before the second stretch leave its events as stored (not rewritten);
     a rupture 15 days before it joins its first event, which now starts there; every step
     gives what a rebuild gives."""
-    def write(name: str, rows: list[tuple[date, str]]) -> Path:
-        path = tmp_path / name
-        path.write_text("".join(json.dumps({"id": f"{name}-{i}", "subject": "w0", "date": d.isoformat(),
-                                            "text": t}) + "\n" for i, (d, t) in enumerate(rows)),
-                        encoding="utf-8")
-        return path
+    def one(name: str, day: date, text: str) -> list[Path]:
+        return [_jsonl(tmp_path / f"{name}.jsonl", [(name, day.isoformat(), text)])]
     walk = "Went for a walk after dinner, the light was beautiful."
     strain = "My therapist was dismissive today and I shut down in session."
-    quiet = write("quiet", [(date(2024, 3, 1) + timedelta(days=i), walk) for i in range(60)])
+    quiet = _jsonl(tmp_path / "quiet.jsonl", [(f"q{i}", (date(2024, 3, 1) + timedelta(days=i)).isoformat(),
+                                               walk) for i in range(60)])
     with patternlens.open(tmp_path / "s.duckdb") as lens:
-        lens.import_paths([_dense(tmp_path / "a.jsonl", 1, 60, date(2024, 1, 1), 1, "a"), quiet,
+        lens.import_paths([_dense(tmp_path / "a.jsonl", 1, 60, date(2024, 1, 1), 1, "a"),
                            _dense(tmp_path / "b.jsonl", 1, 60, date(2024, 4, 30), 2, "b")])
+        lens.import_paths([quiet], subject="w0")
         assert lens.refresh().full
         stored = _rupture_rows(lens)
         later = stored.filter(pl.col("started") >= date(2024, 4, 30))
         assert later.height > 0
         # 51 days before the second stretch: its events stay as stored
-        lens.import_paths([write("n1", [(date(2024, 3, 10), strain)])])
+        lens.import_paths(one("n1", date(2024, 3, 10), strain), subject="w0")
         assert lens.refresh().partial == 1
         assert later.join(_rupture_rows(lens), on=["rowid", "id"], how="anti").is_empty()
         _assert_findings_as_rebuilt(lens)
         # 15 days before it: the first event there starts with the new rupture
-        lens.import_paths([write("n2", [(date(2024, 4, 15), strain)])])
+        lens.import_paths(one("n2", date(2024, 4, 15), strain), subject="w0")
         assert lens.refresh().partial == 1
         rebuilt = _assert_findings_as_rebuilt(lens)
         assert date(2024, 4, 15) in rebuilt["ruptures"]["started"].to_list()

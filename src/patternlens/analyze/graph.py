@@ -55,16 +55,11 @@ def relationship_graph(episodes: pl.DataFrame, subject: str, *,
     if eps.height == 0:
         return graph
 
-    if with_episodes:
-        evidence = eps.select("_row", "evidence").explode("evidence").unnest("evidence").filter(
-            pl.col("kind").is_not_null())
-        quotes = best_quote(evidence, _EPISODE_QUOTE_KINDS)
-        eps = eps.join(quotes, on="_row", how="left", maintain_order="left")
     felt = eps.select("node", "role", "occurred_at", "intensity", "past",
                       pl.col("themes").alias("theme")).explode("theme").filter(
         pl.col("theme").is_not_null())
 
-    # Nodes: people, roles, themes (with how many episodes they appear in), episodes.
+    # Nodes: people, roles, themes (with how many episodes they appear in); episodes below.
     for row in (
         eps.filter(pl.col("person").is_not_null())
         .group_by("person", maintain_order=True)
@@ -86,12 +81,6 @@ def relationship_graph(episodes: pl.DataFrame, subject: str, *,
             named=True):
         graph.add_node(f"theme:{row['theme']}", kind="theme", label=row["theme"],
                        n_episodes=row["n_episodes"])
-    for row in eps.select(
-        "node", "entry_id", "episode", "occurred_at", "role", "person", "themes", "responses",
-        "emotions", "intensity", "past", "in_therapy", "rupture", "repair", "red_flag", "quote",
-    ).iter_rows(named=True) if with_episodes else ():
-        node = row.pop("node")
-        graph.add_node(node, kind="episode", label=f"{row['entry_id']}#{row['episode']}", **row)
 
     # Edges.
     for row in (
@@ -104,13 +93,7 @@ def relationship_graph(episodes: pl.DataFrame, subject: str, *,
         graph.add_edge(f"person:{row['person']}", f"role:{row['role']}", kind="is",
                        weight=row["weight"], first=row["first"], last=row["last"])
     if with_episodes:
-        for node, person, role in eps.select("node", "person", "role").iter_rows():
-            if person is not None:
-                graph.add_edge(node, f"person:{person}", kind="with", weight=1)
-            if role is not None:
-                graph.add_edge(node, f"role:{role}", kind="with_role", weight=1)
-        for node, theme, intensity in felt.select("node", "theme", "intensity").iter_rows():
-            graph.add_edge(node, f"theme:{theme}", kind="felt", weight=1, intensity=intensity)
+        _add_episodes(graph, eps, felt)
     for row in (
         felt.filter(pl.col("role").is_not_null())
         .group_by("role", "theme", maintain_order=True)
@@ -127,6 +110,27 @@ def relationship_graph(episodes: pl.DataFrame, subject: str, *,
         role, theme = row.pop("role"), row.pop("theme")
         graph.add_edge(f"role:{role}", f"theme:{theme}", kind="felt", **row)
     return graph
+
+
+def _add_episodes(graph: nx.DiGraph[str], eps: pl.DataFrame, felt: pl.DataFrame) -> None:
+    """Episode nodes, with the quote behind each, and their edges to people, roles, themes."""
+    evidence = eps.select("_row", "evidence").explode("evidence").unnest("evidence").filter(
+        pl.col("kind").is_not_null())
+    eps = eps.join(best_quote(evidence, _EPISODE_QUOTE_KINDS), on="_row", how="left",
+                   maintain_order="left")
+    for row in eps.select(
+        "node", "entry_id", "episode", "occurred_at", "role", "person", "themes", "responses",
+        "emotions", "intensity", "past", "in_therapy", "rupture", "repair", "red_flag", "quote",
+    ).iter_rows(named=True):
+        node = row.pop("node")
+        graph.add_node(node, kind="episode", label=f"{row['entry_id']}#{row['episode']}", **row)
+    for node, person, role in eps.select("node", "person", "role").iter_rows():
+        if person is not None:
+            graph.add_edge(node, f"person:{person}", kind="with", weight=1)
+        if role is not None:
+            graph.add_edge(node, f"role:{role}", kind="with_role", weight=1)
+    for node, theme, intensity in felt.select("node", "theme", "intensity").iter_rows():
+        graph.add_edge(node, f"theme:{theme}", kind="felt", weight=1, intensity=intensity)
 
 
 def _flat(value: Any) -> Any:

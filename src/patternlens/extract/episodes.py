@@ -144,7 +144,8 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
     )
 
 
-# emotions that tell a strain felt ("it stung", "I was hurt"), for repairs that need one
+# emotions that tell a strain felt ("it stung", "I was hurt"): for repairs that need one, and
+# for a line crossed that was not welcomed
 STRAIN_EMOTIONS = ("anger", "fear", "shame", "sadness")
 # repair cues that repair only in an entry telling a strain: an apology, an explanation, a
 # plan changed ("she apologized for running late, it didn't bother me" repairs nothing)

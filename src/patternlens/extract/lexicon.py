@@ -250,12 +250,12 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     # longer phrases of the same group: they cover a marker they hold, so it does not count
     # ("going to therapy" is no future); a reported frame ("she asked if") also makes what
     # follows in its clause told rather than hypothetical (cues.py)
-    rows += _rows(negation.get("not_hypothetical", []), "nohyp", "nohyp", 0.0, "hyp", slots,
+    rows += _rows(negation["not_hypothetical"], "nohyp", "nohyp", 0.0, "hyp", slots,
                   suffixes)
-    rows += _rows(negation.get("reported", []), "reported", "reported", 0.0, "hyp", slots,
+    rows += _rows(negation["reported"], "reported", "reported", 0.0, "hyp", slots,
                   suffixes)
     # "I should tell her it hurt": the strain is told, only the telling (the repair) is planned
-    rows += _rows(negation.get("planned_telling", []), "plan", "plan", 0.0, "hyp", slots,
+    rows += _rows(negation["planned_telling"], "plan", "plan", 0.0, "hyp", slots,
                   suffixes)
     rows += _rows(intensity["boosters"], "booster", "booster", 0.0, "booster", slots, suffixes)
     rows += _rows(intensity["strong_phrases"], "strong", "strong",
@@ -340,7 +340,7 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         engage_after_verb_re=engage["after_regex"],
         engage_before_re=back(_alt(engage["before"]), 2),
         block_before_re=back(_alt(engage["block_before"]), 1),
-        predicate_re=back(_alt(engage.get("predicate", ["is a"])), 1),
+        predicate_re=back(_alt(engage["predicate"]), 1),
         possessed_re=EDGE + "(?:" + _alt(blocked_dets) + r"|[a-z0-9_]+'s|[a-z0-9_]+s')" + TAIL,
         learn_name_re=learn_name_re,
         appositive_name_re=appositive_name_re,
@@ -358,7 +358,7 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         name_stopwords=frozenset(names["stopwords"]),
         self_re=EDGE + "(?:" + _alt(negation["self_subjects"]) + ")(?:" + SEP + "(?:"
         + _alt(negation["self_bridge"]) + "))*" + TAIL,
-        joint_re=EDGE + "(?:" + _alt(negation.get("joint_subjects", ["and i"])) + ")(?:" + SEP
+        joint_re=EDGE + "(?:" + _alt(negation["joint_subjects"]) + ")(?:" + SEP
         + "(?:" + _alt(negation["self_bridge"]) + "))*" + TAIL,
         flip=dict(data["themes"].get("flip", {})),
         first_person_re=back(_alt(crisis["first_person"]), 2),

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_FIELDS
+from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_FIELDS, STRAIN_EMOTIONS
 from patternlens.extract.lexicon import Lexicon
 from patternlens.extract.segments import dense
 
 EMPTY = pl.lit([], dtype=pl.List(pl.String()))
 
-# emotions that tell a line crossed was felt as a strain, not welcomed
-STRAIN = ("anger", "fear", "shame", "sadness")
 
 
 def _place(n: int, rows: pl.Series, frame: pl.DataFrame) -> pl.DataFrame:
@@ -63,13 +61,13 @@ def summarize(
     lex: Lexicon,
     n: int,
     opening: pl.DataFrame,
-    session: pl.DataFrame | None = None,
+    session: pl.DataFrame,
 ) -> pl.DataFrame:
     """``row`` (0..n-1) plus the ENTRY_SCHEMA columns other than ``entry_id``, in row order.
 
     ``clauses`` carry ``sid`` (global sentence id); ``intensity`` has one row per clause in
-    cid order; ``opening`` lists the rows of entries that open "Therapy."; ``session`` (by
-    default ``opening``) those that tell a session.
+    cid order; ``opening`` lists the rows of entries that open "Therapy."; ``session`` those
+    that tell a session.
     """
     f = pl.col
     told = content.filter(f("asserted"))
@@ -81,7 +79,7 @@ def summarize(
     loose = told.filter(f("key").is_null() & f("kind").is_in(["rupture", "repair"]))
     # in a sentence about therapy, or anywhere in an entry opening "Therapy."; a rupture cue
     # also anywhere in an entry telling a session or an episode with the therapist
-    session_rows = pl.concat([(opening if session is None else session).select("row"),
+    session_rows = pl.concat([session.select("row"),
                               eps.filter(f("role") == "therapist").select("row")])["row"]
     loose = loose.filter(sid.gather(loose["cid"]).is_in(therapy_sid)
                          | f("row").is_in(opening["row"].implode())
@@ -126,7 +124,8 @@ def summarize(
         .fill_null(pl.lit([], dtype=ENTRY_SCHEMA["episodes"])),
     )
     # a line crossed that the writer feels as a strain is a rupture too (TAXONOMY)
-    strained = f("red_flag") & f("emotions").list.set_intersection(list(STRAIN)).list.len().gt(0)
+    strained = f("red_flag") & (f("emotions").list.set_intersection(list(STRAIN_EMOTIONS))
+                                 .list.len().gt(0))
     return out.with_columns((f("intensity") >= 7).alias("strong"),
                             (f("rupture") | strained).alias("rupture")).select(
         "row", *(c for c in ENTRY_SCHEMA if c != "entry_id")

@@ -17,6 +17,8 @@ from typing import Any
 
 import vl_convert
 
+from patternlens.analyze.alliance import SRS_STRAINED
+
 Spec = dict[str, Any]
 
 # Okabe-Ito hues (safe for the common colour-vision deficiencies), on soft neutrals.
@@ -36,7 +38,6 @@ FONT = "'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', sans-serif"
 WIDTH = 340
 
 MARKS = ("strong reaction", "rupture", "repair")
-SRS_STRAINED = 36  # Duncan & Miller: an SRS total below 36 signals a strained session
 GRAPH_SEED = 7
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # a name only: never fetched
 
@@ -61,7 +62,7 @@ def _top(spec: Spec) -> Spec:
 
 
 def _data(rows: Sequence[Mapping[str, Any]]) -> Spec:
-    return {"values": [dict(r) for r in rows]}
+    return {"values": list(rows)}  # ``_top`` copies the spec whole
 
 
 def _field(name: str, kind: str, **props: Any) -> Spec:
@@ -254,7 +255,7 @@ def alliance(report: Mapping[str, Any]) -> Spec | None:
                                   axis={"values": [0, 10, 20, 30, 40]})}
         colour = _field("scale", "nominal", title=None, scale=_scale(scale, [GREEN, SKY]))
         totals = _data(scores)
-        rule = _data([{"y": SRS_STRAINED, "label": "36: below, a strained session"}])
+        rule = _data([{"y": int(SRS_STRAINED), "label": f"{SRS_STRAINED:.0f}: below, a strained session"}])
         panels.append({"layer": [
             _layer(rule, {"type": "rule", "color": VERMILLION, "strokeDash": [4, 3]},
                    {"y": _field("y", "quantitative")}),

@@ -186,16 +186,12 @@ def _pervasiveness(perv: pl.DataFrame) -> dict[str, Any]:
 
 
 def _graph(lens: Lens, subject: str, as_of: date | None) -> dict[str, Any]:
-    g = lens.graph(subject=subject, as_of=as_of, with_episodes=False)
-    keep = {n for n, d in g.nodes(data=True) if d.get("kind") in ("person", "role", "theme")}
+    g = lens.graph(subject=subject, as_of=as_of, with_episodes=False)  # people, roles, themes
     nodes = [{"id": str(n), "kind": str(g.nodes[n].get("kind")),
-              "label": str(g.nodes[n].get("label", n))} for n in sorted(keep)]
-    links = []
-    for u, v, d in g.edges(data=True):
-        if u in keep and v in keep:
-            links.append({"source": str(u), "target": str(v),
-                          "weight": float(d.get("weight", d.get("count", 1)) or 1),
-                          "has_past": bool(d.get("has_past", False))})
+              "label": str(g.nodes[n].get("label", n))} for n in sorted(g.nodes)]
+    links = [{"source": str(u), "target": str(v),
+              "weight": float(d.get("weight", d.get("count", 1)) or 1),
+              "has_past": bool(d.get("has_past", False))} for u, v, d in g.edges(data=True)]
     return {"nodes": nodes, "links": links}
 
 
