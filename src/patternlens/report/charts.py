@@ -1,10 +1,11 @@
-"""Charts for a report dict (``schemas/report.schema.json``), as Vega-Lite specs and static SVG.
+"""Charts for a report dict (``schemas/report.schema.json``), as Vega-Lite specs, for notebooks.
 
 Each chart function takes the report dict and returns a Vega-Lite spec (a plain dict), or None
 when the report has no data for it. Plain dicts, not Altair objects: building them needs no
-chart library, which keeps ``patternlens analyze`` quick to start; ``report.notebook`` wraps
-them in Altair for Jupyter. ``svg`` renders a spec offline through vl-convert: the data is
-inline in the spec and no external URL is allowed, so rendering never touches the network.
+chart library; ``report.notebook`` wraps them in Altair for Jupyter. The HTML report does not
+use them: ``report.svg`` draws the same charts directly (no chart engine to start). ``svg``
+renders a spec offline through vl-convert, for anyone who wants a spec as a static picture:
+the data is inline in the spec and no external URL is allowed, so it never touches the network.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-import vl_convert
 
 from patternlens.analyze.alliance import SRS_STRAINED
 
@@ -32,12 +31,20 @@ PURPLE = "#cc79a7"
 GREEN = "#009e73"
 ORANGE = "#e69f00"
 SKY = "#56b4e9"
-# metric-compatible faces: SVG text is laid out by vl-convert and drawn by the browser, so both
-# must measure alike (DejaVu, a common Linux default, is much wider and overflows labels)
+# metric-compatible faces: SVG text is laid out by us (report.svg) or vl-convert and drawn by
+# the browser, so both must measure alike (DejaVu, a common Linux default, is much wider and overflows labels)
 FONT = "'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', sans-serif"
 WIDTH = 340
 
+# each kind of mark's shape and colour, shared with report.svg so both draw alike
 MARKS = ("strong reaction", "rupture", "repair")
+MARK_SHAPES, MARK_COLOURS = ("triangle-up", "diamond", "circle"), (VERMILLION, PURPLE, GREEN)
+KINDS = ("person", "role", "theme")
+KIND_SHAPES, KIND_COLOURS = ("circle", "square", "diamond"), (BLUE, ORANGE, PURPLE)
+SCALES = ("SRS (session)", "ORS (outcome)")
+SCALE_SHAPES, SCALE_COLOURS = ("circle", "square"), (GREEN, SKY)
+HEAT = ("#eef3f6", "#1d5a85")  # pervasiveness, share 0 to 1
+WHEN_COLOURS = (ORANGE, BLUE)  # trail echoes: past, recent
 GRAPH_SEED = 7
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # a name only: never fetched
 
@@ -99,8 +106,8 @@ def intensity(report: Mapping[str, Any]) -> Spec | None:
         layers.append(_layer(_data(marks), {"type": "point", "filled": True, "size": 110, "opacity": 0.95}, {
             **xy,
             "shape": _field("mark", "nominal", title=None,
-                            scale=_scale(MARKS, ["triangle-up", "diamond", "circle"])),
-            "color": _field("mark", "nominal", title=None, scale=_scale(MARKS, [VERMILLION, PURPLE, GREEN])),
+                            scale=_scale(MARKS, MARK_SHAPES)),
+            "color": _field("mark", "nominal", title=None, scale=_scale(MARKS, MARK_COLOURS)),
         }))
     return _top({"layer": layers, "width": WIDTH, "height": 200,
                  "title": "Intensity of each entry over time"})
@@ -122,7 +129,7 @@ def pervasiveness(report: Mapping[str, Any]) -> Spec | None:
                       axis={"labelColor": INK, "ticks": False, "domain": False})}
     rect = _layer(None, {"type": "rect", "cornerRadius": 3, "stroke": "white", "strokeWidth": 2}, {
         **xy, "color": _field("share", "quantitative", legend=None,
-                              scale=_scale([0, 1], ["#eef3f6", "#1d5a85"]))})
+                              scale=_scale([0, 1], HEAT))})
     text = _layer(None, {"type": "text", "fontSize": 11}, {
         **xy, "text": _field("label", "nominal"),
         "color": {"condition": {"test": "datum.share >= 0.6", "value": "white"}, "value": INK}})
@@ -159,7 +166,7 @@ def breadcrumb_trail(report: Mapping[str, Any], breadcrumb_id: str | None = None
                {"x": x, "y": {"value": 0}, "text": _field("label", "nominal")}),
         _layer(echoes, {"type": "circle", "opacity": 0.95}, {
             "x": x, "y": y,
-            "color": _field("when", "nominal", title=None, scale=_scale(["past", "recent"], [ORANGE, BLUE])),
+            "color": _field("when", "nominal", title=None, scale=_scale(["past", "recent"], WHEN_COLOURS)),
             "size": _field("intensity", "quantitative", title="intensity", legend=None,
                            scale=_scale([0, 10], [30, 260]))}),
         _layer(_data([r for r in rows if r["moment"]]),
@@ -206,7 +213,6 @@ def relationship_graph(report: Mapping[str, Any]) -> Spec | None:
                       scale={"domain": [min(xs) - pad, max(xs) + pad], "nice": False, "zero": False}),
           "y": _field("y", "quantitative", axis=None,
                       scale={"domain": [min(ys) - pad, max(ys) + pad], "nice": False, "zero": False})}
-    kinds = ["person", "role", "theme"]
     layers = []
     if links:
         weights = [lk["weight"] for lk in links]
@@ -220,8 +226,8 @@ def relationship_graph(report: Mapping[str, Any]) -> Spec | None:
     layers.append(_layer(nodes, {"type": "point", "filled": True, "size": 230, "opacity": 1,
                                  "stroke": "white", "strokeWidth": 1.5}, {
         **xy,
-        "shape": _field("kind", "nominal", title=None, scale=_scale(kinds, ["circle", "square", "diamond"])),
-        "color": _field("kind", "nominal", title=None, scale=_scale(kinds, [BLUE, ORANGE, PURPLE])),
+        "shape": _field("kind", "nominal", title=None, scale=_scale(KINDS, KIND_SHAPES)),
+        "color": _field("kind", "nominal", title=None, scale=_scale(KINDS, KIND_COLOURS)),
     }))
     layers.append(_layer(nodes, {"type": "text", "dy": -13, "fontSize": 11, "color": INK},
                          {**xy, "text": _field("label", "nominal")}))
@@ -237,7 +243,7 @@ def alliance(report: Mapping[str, Any]) -> Spec | None:
               for w in data.get("weekly") or [] if w["alliance_index"] is not None]
     scores = [{"date": s["date"], "scale": scale, "total": s[key]}
               for s in data.get("sessions") or []
-              for scale, key in (("SRS (session)", "srs_total"), ("ORS (outcome)", "ors_total"))
+              for scale, key in zip(SCALES, ("srs_total", "ors_total"), strict=True)
               if s[key] is not None]
     x = _field("date", "temporal", title=None, axis={"format": "%b %d", "labelOverlap": True, "grid": False})
     panels: list[Spec] = []
@@ -250,10 +256,9 @@ def alliance(report: Mapping[str, Any]) -> Spec | None:
         ], "data": _data(weekly), "width": WIDTH, "height": 150,
             "title": "Weekly alliance index (1 = no strain written)"})
     if scores:
-        scale = ["SRS (session)", "ORS (outcome)"]
         xy = {"x": x, "y": _field("total", "quantitative", title="total (0-40)", scale={"domain": [0, 40]},
                                   axis={"values": [0, 10, 20, 30, 40]})}
-        colour = _field("scale", "nominal", title=None, scale=_scale(scale, [GREEN, SKY]))
+        colour = _field("scale", "nominal", title=None, scale=_scale(SCALES, SCALE_COLOURS))
         totals = _data(scores)
         rule = _data([{"y": int(SRS_STRAINED), "label": f"{SRS_STRAINED:.0f}: below, a strained session"}])
         panels.append({"layer": [
@@ -267,7 +272,7 @@ def alliance(report: Mapping[str, Any]) -> Spec | None:
             # shapes tell the two scales apart without colour too
             _layer(totals, {"type": "point", "filled": True, "size": 50, "opacity": 1}, {
                 **xy, "color": colour,
-                "shape": _field("scale", "nominal", legend=None, scale=_scale(scale, ["circle", "square"]))}),
+                "shape": _field("scale", "nominal", legend=None, scale=_scale(SCALES, SCALE_SHAPES))}),
         ], "width": WIDTH, "height": 170, "title": "Session ratings"})
     if not panels:
         return None
@@ -283,6 +288,8 @@ _ID = re.compile(r'\bid="([^"]+)"')
 def svg(chart: Spec, *, prefix: str = "") -> str:
     """Render ``chart`` to an SVG string, offline. ``prefix`` is put before every id inside the
     SVG, so that several charts inlined in one page do not share clip paths or gradients."""
+    import vl_convert  # loaded here: its engine takes ~0.4 s to start, and only this needs it
+
     out: str = vl_convert.vegalite_to_svg(json.dumps(chart), allowed_base_urls=[])
     if prefix:
         for name in sorted(set(_ID.findall(out)), key=len, reverse=True):

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from html import escape
 from typing import Any
 
-from patternlens.report import charts
+from patternlens.report import svg
 from patternlens.report.wording import journal_owner
 
 STATUS_ORDER = {"open": 0, "repair_attempted": 1, "repaired": 2}
@@ -135,16 +135,11 @@ def _links(aid: str, n: int) -> str:
 
 
 class _Charts:
-    """Renders charts to SVG with a distinct id prefix each, so inline SVGs never share ids."""
+    """Wraps each chart's SVG (from ``report.svg``, which uses no ids) in a figure."""
 
-    def __init__(self) -> None:
-        self.n = 0
-
-    def figure(self, name: str, chart: charts.Spec | None, caption: str) -> str:
-        if chart is None:
+    def figure(self, name: str, body: str | None, caption: str) -> str:
+        if body is None:
             return '<p class="empty">Not enough entries to draw this yet.</p>'
-        self.n += 1
-        body = charts.svg(chart, prefix=f"c{self.n}-")
         # fill a phone's width, but grow no more than a little past drawn size on a desktop
         width = re.search(r'<svg[^>]*?\swidth="(\d+)', body)
         if width:
@@ -261,7 +256,7 @@ def _breadcrumbs(report: Mapping[str, Any], figs: _Charts) -> str:
                          f'{_quote(f"{aid}-q{i}", t["quote"], source)}</li>')
         roles = ", ".join(label(r) for r in b["roles"])
         past = ' <span class="pill past">reaches the past</span>' if b["has_past"] else ""
-        fig = figs.figure(f"trail-{aid}", charts.breadcrumb_trail(report, b["id"]),
+        fig = figs.figure(f"trail-{aid}", svg.breadcrumb_trail(report, b["id"]),
                           "One row per role; orange points lie in the past, the ring marks the therapy "
                           "moment; "
                           "bigger points felt stronger.")
@@ -310,7 +305,7 @@ def _ruptures(report: Mapping[str, Any]) -> str:
 
 def _pervasiveness(report: Mapping[str, Any], figs: _Charts) -> str:
     perv = report["pervasiveness"]
-    fig = figs.figure("pervasiveness", charts.pervasiveness(report),
+    fig = figs.figure("pervasiveness", svg.pervasiveness(report),
                       "Darker means a larger share of that role's episodes carry the theme. "
                       "\u201call\u201d is everything you wrote about.")
     parts = ["<p>For each way others' responses felt to you, how often it comes up with each role. "
@@ -327,7 +322,7 @@ def _pervasiveness(report: Mapping[str, Any], figs: _Charts) -> str:
 
 
 def _intensity(report: Mapping[str, Any], figs: _Charts) -> str:
-    fig = figs.figure("intensity", charts.intensity(report),
+    fig = figs.figure("intensity", svg.intensity(report),
                       "One point per entry. Triangles: strong reactions; diamonds: ruptures; "
                       "circles: repairs.")
     parts = [fig]
@@ -350,14 +345,14 @@ def _intensity(report: Mapping[str, Any], figs: _Charts) -> str:
 
 
 def _graph(report: Mapping[str, Any], figs: _Charts) -> str:
-    fig = figs.figure("graph", charts.relationship_graph(report),
+    fig = figs.figure("graph", svg.relationship_graph(report),
                       "Circles are people, squares roles, diamonds themes. Thicker lines come up more often; "
                       "dashed lines reach into the past.")
     return _section("graph", "Relationships and themes", [fig])
 
 
 def _alliance(report: Mapping[str, Any], figs: _Charts) -> str:
-    fig = figs.figure("alliance", charts.alliance(report),
+    fig = figs.figure("alliance", svg.alliance(report),
                       "The index reads your journal, not the relationship: 1 means no strain was written "
                       "about that week. SRS totals below 36 signal a strained session.")
     parts = ["<p>How therapy reads in your journal week by week, and the session ratings you "
