@@ -12,7 +12,7 @@ import networkx as nx
 import polars as pl
 import pytest
 
-from patternlens.analyze.graph import relationship_graph, write_graph
+from patternlens.analyze.graph import graph_parts, relationship_graph, write_graph
 from patternlens.extract import EPISODE_SCHEMA
 
 T0 = dt.datetime(2025, 1, 1, 20, tzinfo=dt.UTC)
@@ -124,3 +124,15 @@ def test_writes_to_open_files(graph: nx.DiGraph[str]) -> None:
     assert set(_read("json", text.getvalue().encode()).nodes) == set(graph.nodes)
     with pytest.raises(ValueError, match="unknown graph format"):
         write_graph(graph, io.BytesIO(), "dot")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("with_episodes", [True, False])
+def test_graph_parts_are_the_networkx_graph(with_episodes: bool) -> None:
+    """The report draws from ``graph_parts`` (no NetworkX): the same nodes, edges, attributes
+    and order as ``relationship_graph``."""
+    graph = relationship_graph(EPISODES, "a", with_episodes=with_episodes)
+    parts = graph_parts(EPISODES, "a", with_episodes=with_episodes)
+    assert parts.graph == graph.graph
+    assert list(parts.nodes.items()) == list(graph.nodes(data=True))
+    assert parts.edges() == list(graph.edges(data=True))
+    assert len(parts.edges()) > 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import random
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -162,11 +163,12 @@ def test_no_data_no_chart() -> None:
 
 
 def test_the_html_report_needs_no_chart_engine() -> None:
-    """The point of ``report.svg``: writing the report never loads vl-convert (~0.4 s to start)."""
+    """The point of ``report.svg``: writing the report loads neither vl-convert (~0.4 s to
+    start) nor Altair nor NetworkX (~0.15 s; the graph's layout is ported, see below)."""
     code = ("import sys; from test_render import crisis_report; "
             "from patternlens.report.html import render_html; "
             "html = render_html(crisis_report()); assert html.count('<svg') >= 5; "
-            "print(sorted(m for m in sys.modules if m.startswith(('vl_convert', 'altair'))))")
+            "print(sorted(m for m in sys.modules if m.startswith(('vl_convert', 'altair', 'networkx'))))")
     # a fresh interpreter, on the patternlens under test and beside test_render
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(Path(svg.__file__).parents[2]), str(Path(__file__).parent)])}
@@ -174,3 +176,31 @@ def test_the_html_report_needs_no_chart_engine() -> None:
                          check=False, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == "[]"
+
+
+def _networkx_layout(report: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(n["id"] for n in report["graph"]["nodes"]))
+    for link in sorted(report["graph"]["links"], key=lambda lk: (lk["source"], lk["target"])):
+        if link["source"] in graph and link["target"] in graph:
+            graph.add_edge(link["source"], link["target"], weight=max(float(link["weight"]), 0.01))
+    pos = nx.spring_layout(graph, seed=charts.GRAPH_SEED, weight="weight")
+    return {str(k): (float(v[0]), float(v[1])) for k, v in pos.items()}
+
+
+def test_graph_layout_is_networkx_spring_layout() -> None:
+    """``charts.graph_layout`` runs networkx's solver itself: the same positions, to the bit,
+    for the report's graph and for random ones (repeated links, self-loops, zero weights)."""
+    reports = [full_report()]
+    rng = random.Random(5)
+    for _ in range(40):
+        ids = [f"n{i}" for i in range(rng.randint(1, 40))]
+        links = [{"source": rng.choice(ids), "target": rng.choice(ids), "weight": rng.choice([0, 1, 2.5, 7]),
+                  "has_past": False} for _ in range(rng.randint(0, 3 * len(ids)))]
+        reports.append({"graph": {"nodes": [{"id": i, "kind": "person", "label": i} for i in ids],
+                                  "links": links}})
+    for report in reports:
+        assert charts.graph_layout(report) == _networkx_layout(report)
+    assert charts.graph_layout(empty_report()) == {}

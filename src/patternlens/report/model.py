@@ -186,12 +186,12 @@ def _pervasiveness(perv: pl.DataFrame) -> dict[str, Any]:
 
 
 def _graph(lens: Lens, subject: str, as_of: date | None) -> dict[str, Any]:
-    g = lens.graph(subject=subject, as_of=as_of, with_episodes=False)  # people, roles, themes
+    g = lens.graph_parts(subject=subject, as_of=as_of, with_episodes=False)  # people, roles, themes
     nodes = [{"id": str(n), "kind": str(g.nodes[n].get("kind")),
               "label": str(g.nodes[n].get("label", n))} for n in sorted(g.nodes)]
     links = [{"source": str(u), "target": str(v),
               "weight": float(d.get("weight", d.get("count", 1)) or 1),
-              "has_past": bool(d.get("has_past", False))} for u, v, d in g.edges(data=True)]
+              "has_past": bool(d.get("has_past", False))} for u, v, d in g.edges()]
     return {"nodes": nodes, "links": links}
 
 
