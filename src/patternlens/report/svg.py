@@ -82,15 +82,16 @@ def symbol(shape: str, x: float, y: float, size: float, attrs: str, title: str |
     """A Vega point symbol of area ``size`` (px^2) centred on x, y."""
     r = math.sqrt(size) / 2
     if shape == "circle":
-        head = f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" {attrs}'
+        tag, geometry = "circle", f'cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}"'
     elif shape == "square":
-        head = f'<rect x="{_n(x - r)}" y="{_n(y - r)}" width="{_n(2 * r)}" height="{_n(2 * r)}" {attrs}'
-    else:
+        tag, geometry = "rect", f'x="{_n(x - r)}" y="{_n(y - r)}" width="{_n(2 * r)}" height="{_n(2 * r)}"'
+    else:  # Vega's diamond and triangle-up, scaled to the same half-width
         pts = ((-r, 0), (0, -r), (r, 0), (0, r)) if shape == "diamond" else (
             (0, -r * 0.866), (-r, r * 0.866), (r, r * 0.866))
-        d = "M" + "L".join(f"{_n(x + dx)},{_n(y + dy)}" for dx, dy in pts) + "Z"
-        head = f'<path d="{d}" {attrs}'
-    return f"{head}><title>{_e(title)}</title></{head[1:head.index(' ')]}>" if title else head + "/>"
+        tag, geometry = "path", 'd="M' + "L".join(f"{_n(x + dx)},{_n(y + dy)}" for dx, dy in pts) + 'Z"'
+    if title is None:
+        return f"<{tag} {geometry} {attrs}/>"
+    return f"<{tag} {geometry} {attrs}><title>{_e(title)}</title></{tag}>"
 
 
 def _polyline(points: Sequence[tuple[float, float]], attrs: str) -> str:
@@ -111,9 +112,9 @@ def _monotone(points: Sequence[tuple[float, float]], attrs: str) -> str:
     slopes = [0.0] * n
     for i in range(1, n - 1):
         h0, h1 = xs[i] - xs[i - 1], xs[i + 1] - xs[i]
-        s0 = (ys[i] - ys[i - 1]) / (h0 or (h1 and -h1) or 1)
-        s1 = (ys[i + 1] - ys[i]) / (h1 or (h0 and -h0) or 1)
-        p = (s0 * h1 + s1 * h0) / ((h0 + h1) or 1)
+        s0 = (ys[i] - ys[i - 1]) / h0 if h0 else 0.0
+        s1 = (ys[i + 1] - ys[i]) / h1 if h1 else 0.0
+        p = (s0 * h1 + s1 * h0) / (h0 + h1) if h0 + h1 else 0.0
         slopes[i] = (sign(s0) + sign(s1)) * min(abs(s0), abs(s1), 0.5 * abs(p)) or 0.0
     for i, j in ((0, 1), (n - 1, n - 2)):
         h = xs[j] - xs[i]
@@ -138,15 +139,15 @@ def _title(text: str) -> str:
 
 
 def _legend(x: float, y: float, items: Sequence[tuple[str, str, str]], size: float = 90,
-            attrs: str = 'opacity="0.95"') -> tuple[str, float]:
-    """A horizontal legend row (shape, colour, label) from x, y (top); returns it and its width."""
+            attrs: str = 'opacity="0.95"') -> str:
+    """A horizontal legend row of (shape, colour, label) from x, y (its top)."""
     parts, cx = ['<g class="legend">'], x
     for shape, colour, name in items:
         parts.append(symbol(shape, cx + 6, y + 6, size, f'fill="{colour}" {attrs}'))
         parts.append(_text(cx + 16, y + 10, name, fill=INK))
         cx += 16 + text_width(name, LABEL) + 16
     parts.append("</g>")
-    return "".join(parts), cx - 16 - x
+    return "".join(parts)
 
 
 # -- axes -------------------------------------------------------------------------------------
@@ -203,7 +204,7 @@ def _date_label(day: float, fmt: str | None) -> str:
     return d.strftime("%B" if d.day == 1 else "%b %d")
 
 
-def _x_time_axis(scale: Callable[[float], float], lo: float, hi: float, y: float, x0: float, x1: float,
+def _x_time_axis(scale: Callable[[float], float], lo: float, hi: float, y: float, width: float,
                  *, count: int, fmt: str | None, greedy_gap: float | None) -> str:
     """A bottom time axis: domain line, ticks and labels, overlapping labels dropped (every other
     one until none overlap, or with ``greedy_gap`` each that would come too close to the last)."""
@@ -223,7 +224,7 @@ def _x_time_axis(scale: Callable[[float], float], lo: float, hi: float, y: float
         for lab in labels:
             if not shown or clear([shown[-1], lab], greedy_gap):
                 shown.append(lab)
-    parts = ['<g class="axis">', _line(x0, y, x1, y, LINE)]
+    parts = ['<g class="axis">', _line(0, y, width, y, LINE)]
     parts += [_line(scale(t), y, scale(t), y + TICK, LINE) for t in ticks]
     parts += [_text(x, y + 16, s, anchor="middle") for x, s in shown]
     parts.append("</g>")
@@ -267,7 +268,7 @@ def intensity(report: Mapping[str, Any]) -> str | None:
     y = _linear(0, 10, h, 0)
     axis, reach = _y_axis([0, 2, 4, 6, 8, 10], y, w, "intensity (0-10)", _n)
     pts = [(x(d), y(t["intensity"])) for d, t in zip(days, timeline, strict=True)]
-    body = [axis, _x_time_axis(x, lo, hi, h, 0, w, count=9, fmt="%b %d", greedy_gap=None),
+    body = [axis, _x_time_axis(x, lo, hi, h, w, count=9, fmt="%b %d", greedy_gap=None),
             _polyline(pts, f'stroke="{LINE}" stroke-width="1.5"'),
             '<g class="points">', *(symbol("circle", px, py, 22, f'fill="{LINE}" opacity="0.9"')
                                     for px, py in pts), "</g>"]
@@ -281,7 +282,7 @@ def intensity(report: Mapping[str, Any]) -> str | None:
             body.append(symbol(shape, px, py, 110, f'fill="{colour}" opacity="0.95"',
                                f"{name}: {t['date']}, intensity {_n(t['intensity'])}"))
         body.append("</g>")
-        legend, _ = _legend(0, h + 32, [(*MARK_STYLE[m], m) for m in charts.MARKS])
+        legend = _legend(0, h + 32, [(*MARK_STYLE[m], m) for m in charts.MARKS])
         body.append(legend)
         height = h + 32 + 12
     top = PAD + 24
@@ -360,7 +361,7 @@ def breadcrumb_trail(report: Mapping[str, Any], breadcrumb_id: str | None = None
     row = {r: step * (i + 0.5) for i, r in enumerate(roles)}
     left = max(text_width(r, LABEL) for r in roles) + 8
     body = ['<g class="axis">', *(_text(-8, row[r] + 4, r, fill=INK, anchor="end") for r in roles), "</g>",
-            _x_time_axis(x, lo, hi, h, 0, w, count=5, fmt=None, greedy_gap=8), '<g class="lanes">']
+            _x_time_axis(x, lo, hi, h, w, count=5, fmt=None, greedy_gap=8), '<g class="lanes">']
     for r in roles:
         lane = [(x(d), row[r]) for d, t in zip(days, trail, strict=True) if t["role"] == r]
         if len(lane) > 1:
@@ -380,7 +381,7 @@ def breadcrumb_trail(report: Mapping[str, Any], breadcrumb_id: str | None = None
             rings.append(symbol("circle", x(d), row[t["role"]], 420,
                                 f'fill="none" stroke="{PURPLE}" stroke-width="2.5"'))
     body += ["</g>", *rings]
-    legend, _ = _legend(0, h + 32, [("circle", past, "past"), ("circle", recent, "recent")])
+    legend = _legend(0, h + 32, [("circle", past, "past"), ("circle", recent, "recent")])
     body.append(legend)
     top = PAD + 24 + 14
     title = f"Trail of \u201c{crumb['theme']}\u201d"
@@ -422,7 +423,7 @@ def relationship_graph(report: Mapping[str, Any]) -> str | None:
     body += [_text(x(pos[n["id"]][0]), y(pos[n["id"]][1]) - 13 + 4, n["label"], size=11, fill=INK,
                    anchor="middle") for n in g["nodes"]]
     body.append("</g>")
-    legend, _ = _legend(0, h + 14, [(*KIND_STYLE[k], k) for k in KIND_STYLE], size=90, attrs="")
+    legend = _legend(0, h + 14, [(*KIND_STYLE[k], k) for k in KIND_STYLE], size=90, attrs="")
     body.append(legend)
     top = PAD + 24
     kinds = {k: sum(1 for n in g["nodes"] if n["kind"] == k) for k in KIND_STYLE}
@@ -454,7 +455,7 @@ def alliance(report: Mapping[str, Any]) -> str | None:
         y = _linear(0, 1, h, 0)
         axis, reach = _y_axis([0, 0.5, 1], y, w, "alliance index", lambda v: f"{v:.1f}")
         pts = [(x(_day(d)), y(v)) for d, v in weekly]
-        body = [axis, _x_time_axis(x, lo, hi, h, 0, w, count=9, fmt="%b %d", greedy_gap=None),
+        body = [axis, _x_time_axis(x, lo, hi, h, w, count=9, fmt="%b %d", greedy_gap=None),
                 _monotone(pts, f'stroke="{BLUE}" stroke-width="2"'), '<g class="points">',
                 *(symbol("circle", px, py, 40, f'fill="{BLUE}"', f"week of {d}: {v:.2f}")
                   for (px, py), (d, v) in zip(pts, weekly, strict=True)), "</g>"]
@@ -463,7 +464,7 @@ def alliance(report: Mapping[str, Any]) -> str | None:
         h = 170
         y = _linear(0, 40, h, 0)
         axis, reach = _y_axis([0, 10, 20, 30, 40], y, w, "total (0-40)", _n)
-        body = [axis, _x_time_axis(x, lo, hi, h, 0, w, count=9, fmt="%b %d", greedy_gap=None),
+        body = [axis, _x_time_axis(x, lo, hi, h, w, count=9, fmt="%b %d", greedy_gap=None),
                 _line(0, y(SRS_STRAINED), w, y(SRS_STRAINED), VERMILLION, ' stroke-dasharray="4,3"'),
                 _text(w - 2, y(SRS_STRAINED) + 3 + 9, f"{SRS_STRAINED:.0f}: below, a strained session",
                       size=11, fill=VERMILLION, anchor="end")]
@@ -475,7 +476,7 @@ def alliance(report: Mapping[str, Any]) -> str | None:
             body += [symbol(shape, px, py, 50, f'fill="{colour}"', f"{scale}, {d}: {_n(v)}")
                      for (px, py), (d, v) in zip(pts, pts_, strict=True)]
             body.append("</g>")
-        legend, _ = _legend(0, h + 32, [(*SCALE_STYLE[s], s) for s in SCALE_STYLE], attrs="")
+        legend = _legend(0, h + 32, [(*SCALE_STYLE[s], s) for s in SCALE_STYLE], attrs="")
         body.append(legend)
         panels.append(("Session ratings", h + 32 + 12, body, reach))
     left = max(p[3] for p in panels)
