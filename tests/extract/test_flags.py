@@ -265,3 +265,72 @@ def test_the_therapist_named_by_role_fills_an_object_slot() -> None:
     assert entry(run("I ghosted my therapist for a month."))["rupture"]
     assert entry(run("I felt dismissed last week. Today I'm glad I told my counselor."))[
         "repair"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # wanting out is a state told, not a hypothetical, even with no therapist named
+        "I want to quit therapy. Eight months and nothing changes.",
+        "Honestly thinking about stopping counseling, it just isn't helping.",
+        "Therapy isn't doing anything for me anymore.",
+    ],
+)
+def test_wanting_out_of_therapy_is_a_rupture(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and e["rupture"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to quit my job so badly.",
+        "I really should find a therapist.",
+        "My sister's therapist was rude to her.",
+        "He lied to me again and I can't stand it.",
+    ],
+)
+def test_the_same_words_outside_my_therapy_are_no_rupture(text: str) -> None:
+    e = entry(run(text))
+    assert not e["rupture"] and not e["in_therapy"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I lied to my therapist about the drinking again.",
+        "My therapist forgot I'd told her about the miscarriage.",
+        "I don't feel heard in there, my therapist just moves on.",
+        "Snapped at my psychiatrist today and I'm still annoyed.",
+    ],
+)
+def test_rupture_markers_in_other_words(text: str) -> None:
+    assert entry(run(text))["rupture"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My therapist said I should stop the meds my psychiatrist prescribed.",
+        "Dr. Sato and I go to the same gym and now we grab food after.",
+        "My psychologist offered to knock the fee down if I help out at his office.",
+        "My therapist mentioned something I'd only said in session, in front of the other "
+        "parents.",
+        "My counselor suggested I join her essential oils business.",
+    ],
+)
+def test_red_flag_in_other_words(text: str) -> None:
+    assert entry(run(text))["red_flag"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the writer's own affair told in therapy crosses no line
+        "My therapist didn't judge me when I told her about the affair.",
+        "My therapist pushed back hard on my plan, uncomfortable but fair.",
+        "My therapist told me to grab lunch with a friend this week.",
+    ],
+)
+def test_normal_therapy_is_no_red_flag(text: str) -> None:
+    assert not entry(run(text))["red_flag"]
