@@ -334,3 +334,31 @@ def test_red_flag_in_other_words(text: str) -> None:
 )
 def test_normal_therapy_is_no_red_flag(text: str) -> None:
     assert not entry(run(text))["red_flag"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it isnt helping. i keep going but its not helping and i can't tell him that",
+        "I yelled at her today, actually yelled \"you're not helping\". She didn't get defensive.",
+    ],
+)
+def test_unnamed_she_or_he_with_a_rupture_is_the_therapist(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and e["rupture"] and "therapist" in e["roles"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a name, a person who is no role, a question: the pronoun has someone else to be
+        "Texted Nia that I felt misread when she said I'm always busy. She explained.",
+        "I talked to this girl I know and she lied to me, so I shut down.",
+        "He shut down again when I asked. How do I get him to open up?",
+        # a rupture marker in the sentence of no pronoun
+        "He texted at noon. I didn't tell anyone about the test results.",
+    ],
+)
+def test_unnamed_pronoun_with_someone_else_to_be_is_no_therapist(text: str) -> None:
+    e = entry(run(text))
+    assert not e["in_therapy"] and not e["rupture"] and "therapist" not in e["roles"]

@@ -9,8 +9,11 @@ one person in one clause, when that person is engaged there or carries a theme, 
 or a therapy marker. Rupture, repair and red flags count
 only with the therapist; a rupture or repair marker without any person counts when its sentence
 is about the writer's therapy ("I've tried various therapists, but nothing's helped"), or
-anywhere in an entry that opens "Therapy.". Rupture cues carry their 3RS kind as label
-(withdrawal, confrontation).
+anywhere in an entry that opens "Therapy.". An entry whose first person is an unnamed she or
+he, with a rupture or repair marker in that pronoun's sentence and nobody else for it to be (no
+name, no person who is no role, no question asked), is a therapy entry: the pronoun is the
+therapist ("I should tell her it hurt when she said that"). Rupture cues carry their 3RS kind as
+label (withdrawal, confrontation).
 """
 
 from __future__ import annotations
@@ -150,6 +153,45 @@ STRAIN_EMOTIONS = ("anger", "fear", "shame", "sadness")
 # repair cues that repair only in an entry telling a strain: an apology, an explanation, a
 # plan changed ("she apologized for running late, it didn't bother me" repairs nothing)
 NEEDS_STRAIN = "acknowledgement"
+
+
+# markers that make an entry naming nobody a therapy entry: a red-flag shape alone ("she told
+# me I was attractive") is as common outside therapy
+PRONOUN_THERAPY_KINDS = ("rupture", "repair")
+
+
+def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.DataFrame,
+                       content: pl.DataFrame, other_person_re: str) -> pl.Series:
+    """Rows whose first person is an unnamed she or he and that tell a rupture or repair
+    marker: a journal entry that opens "She said I was ... I didn't tell her" names nobody
+    before her, and the one it needs no name for is the therapist. "They" is left out: it is
+    as often people in general, or a family. The marker must share a sentence with such a
+    pronoun, so that it is about that person.
+
+    ``persons`` are the assessed matches of the person group (kind role, pron or block),
+    ``names`` the matches of name patterns, ``content`` the assessed content cues,
+    ``other_person_re`` the lexicon's (on raw clause text).
+    """
+    f = pl.col
+    at = f("cid").cast(pl.Int64) * (1 << 32) + f("pos")
+    mentions = pl.concat([
+        persons.filter(f("kind") != "block").select(
+            "row", ((f("kind") == "pron") & f("label").is_in(["f", "m"])).alias("_pron"),
+            at.alias("_at")),
+        names.select("row", pl.lit(False).alias("_pron"), at.alias("_at")),
+    ])
+    first = mentions.sort("_at").group_by("row", maintain_order=True).agg(f("_pron").first())
+    rows = first.filter(f("_pron"))["row"]
+    sid = clauses["sid"]
+    pron = persons.filter((f("kind") == "pron") & f("label").is_in(["f", "m"]))
+    pron_sid = sid.gather(pron["cid"]).unique().implode()
+    cues = content.filter(f("asserted") & f("kind").is_in(PRONOUN_THERAPY_KINDS))
+    marked = cues.filter(sid.gather(cues["cid"]).is_in(pron_sid))["row"]
+    # an entry asking about someone ("how do I tell him?") seeks advice, it tells no session;
+    # one naming someone who is no role ("this girl I know", "texted Nia") has an antecedent
+    others = clauses.filter(f("raw").str.contains("?", literal=True)
+                            | f("raw").str.contains(other_person_re))["row"].unique().implode()
+    return rows.filter(rows.is_in(marked.implode()) & ~rows.is_in(others)).unique()
 
 
 def strained(content: pl.DataFrame) -> pl.DataFrame:

@@ -66,6 +66,9 @@ class Lexicon:
     therapist_share: float
     therapy_opening_re: str  # "Therapy." opening the entry or a paragraph (normalized text)
     session_time_re: str  # "the rest of the hour": a session told (normalized text)
+    # someone other than a role ("this girl I know", "my client", "Marisol"): an entry naming
+    # such a person has an antecedent for its she/he (raw text, case-sensitive for names)
+    other_person_re: str
     anaphor_re: str  # clause text before a cue that starts "It ..." / "That ..."
     noun_roles: dict[str, str]  # role noun -> role, for learned names
     name_stopwords: frozenset[str]
@@ -352,6 +355,10 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         therapist_share=float(names["therapist_share"]),
         therapy_opening_re=therapy_opening_re,
         session_time_re=session_time_re,
+        other_person_re=r"(?i:\b(?:" + "|".join(
+            re.escape(w) for w in data["flags"]["therapy_entry"]["other_people"]) + r")\b)"
+        # a capitalised word inside a sentence is a name ("texted Nia"); not "I", "I'm", "ER"
+        + r"|[a-z,;:]\s+[A-Z][a-z]",
         anaphor_re="^" + TAIL[:-1] + "(?:" + _alt(grammar["carry"]["anaphors"]) + ")(?:" + SEP
         + "|$)",
         noun_roles=noun_roles,
