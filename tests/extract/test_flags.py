@@ -369,3 +369,25 @@ def test_unnamed_she_or_he_with_a_rupture_is_the_therapist(text: str) -> None:
 def test_unnamed_pronoun_with_someone_else_to_be_is_no_therapist(text: str) -> None:
     e = entry(run(text))
     assert not e["in_therapy"] and not e["rupture"] and "therapist" not in e["roles"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I told my therapist I felt rushed and she said that's just how the schedule works. "
+        "I dropped it.",
+        "I told my therapist it hurt, and she said I was overreacting.",
+    ],
+)
+def test_a_repair_brushed_off_is_no_repair(text: str) -> None:
+    x = run(text)
+    e = entry(x)
+    assert e["rupture"] and not e["repair"]
+    # the episodes, which the rupture ledger also reads, agree
+    assert not any(ep["repair"] for ep in e["episodes"])
+
+
+def test_a_repair_after_the_brush_off_still_counts() -> None:
+    e = entry(run("My therapist got defensive at first when I said I felt judged. Then she "
+                  "apologized and we talked it through."))
+    assert e["rupture"] and e["repair"]

@@ -210,6 +210,22 @@ def strained(content: pl.DataFrame) -> pl.DataFrame:
                                 .alias("asserted"))
 
 
+def undone_repairs(clauses: pl.DataFrame, content: pl.DataFrame) -> pl.Series:
+    """Rows whose last word on a strain named is a failed repair (flags.toml repair_failed:
+    brushed off, denied, dropped) told after every repair cue: they have no repair.
+
+    ``content`` are the assessed content cues (``row``, ``cid``, ``pos``, ``kind``,
+    ``asserted``); ``clauses`` carry ``key``, each clause's offset in the padded texts.
+    """
+    f = pl.col
+    told = content.filter(f("asserted") & f("kind").is_in(["repair", "repair_failed"]))
+    last = told.select(
+        "row", (f("kind") == "repair_failed").alias("_failed"),
+        (clauses["key"].gather(told["cid"]) + told["pos"]).alias("_at"),
+    ).sort("_at").group_by("row").agg(f("_failed").last())
+    return last.filter(f("_failed"))["row"]
+
+
 def evidence(label: pl.Expr, kind: pl.Expr) -> pl.Expr:
     """Evidence struct for match rows carrying ``pos``, ``wlen``, ``_raw`` and ``_base``."""
     return pl.struct(
@@ -349,7 +365,8 @@ def episodes(
         (is_therapist | pl.col("_therapy_clause")).alias("in_therapy"),
         (is_therapist & (pl.col("_negative") | pl.col("_rupture")).fill_null(False))
         .alias("rupture"),
-        (is_therapist & pl.col("_repair").fill_null(False)).alias("repair"),
+        (is_therapist & pl.col("_repair").fill_null(False)
+         & ~pl.col("row").is_in(undone_repairs(clauses, content).implode())).alias("repair"),
         (is_therapist & pl.col("_red").fill_null(False)).alias("red_flag"),
         pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(EVIDENCE))),
     )
