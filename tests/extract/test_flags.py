@@ -391,3 +391,41 @@ def test_a_repair_after_the_brush_off_still_counts() -> None:
     e = entry(run("My therapist got defensive at first when I said I felt judged. Then she "
                   "apologized and we talked it through."))
     assert e["rupture"] and e["repair"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My therapist challenged me on the \"I'm fine\" thing and said he doesn't believe me. "
+        "It stung a bit, but he was right.",
+        "My therapist pushed back hard on my plan to move. Uncomfortable, but fair.",
+    ],
+)
+def test_a_challenge_the_writer_calls_right_is_no_rupture(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and not e["rupture"]
+    assert not any(ep["rupture"] for ep in e["episodes"])
+
+
+def test_a_strain_told_after_the_fair_point_is_still_a_rupture() -> None:
+    e = entry(run("Therapy. She was right about my dad, but then she laughed at me when I "
+                  "cried."))
+    assert e["rupture"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I told my therapist no. She went straight there anyway.",
+        "I'd trusted her with that one thing, and my therapist went there anyway.",
+    ],
+)
+def test_rupture_markers_of_a_no_overridden(text: str) -> None:
+    assert entry(run(text))["rupture"]
+
+
+def test_a_name_opening_a_sentence_is_an_antecedent() -> None:
+    # "Jordan" is no role word, but acts: "he" is Jordan, not an unnamed therapist
+    e = entry(run("Jordan and I talked about last night's fight. He said sorry for raising his "
+                  "voice, and I said sorry for the silent treatment."))
+    assert not e["in_therapy"] and "therapist" not in e["roles"]

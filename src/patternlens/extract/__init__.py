@@ -160,8 +160,7 @@ def _extract_chunk(
     therapy = therapy_entries(docs, names, lex)
     # an entry whose first person is an unnamed she/he, with a rupture or repair marker in her
     # sentence, is about the therapist too: its pronouns without antecedent are the therapist
-    pron_rows = _episodes.pronoun_first_rows(cl, persons, hits.filter(is_name), content,
-                                             lex.other_person_re)
+    pron_rows = _episodes.pronoun_first_rows(cl, persons, hits.filter(is_name), content, lex)
     pron_rows = pron_rows.filter(~pron_rows.is_in(therapy["row"].implode()))
     pronoun_therapy = pl.concat([therapy, docs.filter(pl.col("row").is_in(pron_rows.implode()))
         .select("row", "subject").join(therapist_keys(names), on="subject", how="left",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from patternlens.extract.lexicon import Lexicon
 from patternlens.extract.segments import (
     bfill_within,
     dense,
@@ -161,7 +162,7 @@ PRONOUN_THERAPY_KINDS = ("rupture", "repair")
 
 
 def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.DataFrame,
-                       content: pl.DataFrame, other_person_re: str) -> pl.Series:
+                       content: pl.DataFrame, lex: Lexicon) -> pl.Series:
     """Rows whose first person is an unnamed she or he and that tell a rupture or repair
     marker: a journal entry that opens "She said I was ... I didn't tell her" names nobody
     before her, and the one it needs no name for is the therapist. "They" is left out: it is
@@ -169,8 +170,7 @@ def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.D
     pronoun, so that it is about that person.
 
     ``persons`` are the assessed matches of the person group (kind role, pron or block),
-    ``names`` the matches of name patterns, ``content`` the assessed content cues,
-    ``other_person_re`` the lexicon's (on raw clause text).
+    ``names`` the matches of name patterns, ``content`` the assessed content cues.
     """
     f = pl.col
     at = f("cid").cast(pl.Int64) * (1 << 32) + f("pos")
@@ -188,9 +188,19 @@ def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.D
     cues = content.filter(f("asserted") & f("kind").is_in(PRONOUN_THERAPY_KINDS))
     marked = cues.filter(sid.gather(cues["cid"]).is_in(pron_sid))["row"]
     # an entry asking about someone ("how do I tell him?") seeks advice, it tells no session;
-    # one naming someone who is no role ("this girl I know", "texted Nia") has an antecedent
-    others = clauses.filter(f("raw").str.contains("?", literal=True)
-                            | f("raw").str.contains(other_person_re))["row"].unique().implode()
+    # one naming someone who is no role ("this girl I know", "texted Nia", "Jordan and I")
+    # has an antecedent
+    raw = f("raw")
+    capitalised = pl.concat_list(
+        raw.str.extract_all(lex.inside_name_re).list.eval(
+            pl.element().str.extract(r"([A-Z][a-z]+)$")),
+        raw.str.extract(lex.acting_name_re, 1),
+    ).list.drop_nulls()
+    stop = list(lex.name_stopwords)
+    named = capitalised.list.eval(~pl.element().is_in(stop)).list.any()
+    others = clauses.filter(raw.str.contains("?", literal=True)
+                            | raw.str.contains(lex.other_person_re)
+                            | named)["row"].unique().implode()
     return rows.filter(rows.is_in(marked.implode()) & ~rows.is_in(others)).unique()
 
 
@@ -224,6 +234,23 @@ def undone_repairs(clauses: pl.DataFrame, content: pl.DataFrame) -> pl.Series:
         (clauses["key"].gather(told["cid"]) + told["pos"]).alias("_at"),
     ).sort("_at").group_by("row").agg(f("_failed").last())
     return last.filter(f("_failed"))["row"]
+
+
+def settled_ruptures(clauses: pl.DataFrame, content: pl.DataFrame) -> pl.Series:
+    """Rows with no repair whose last word on a strain (a rupture marker or negative theme) is
+    that it was right or fair (flags.toml rupture_settled): a normal challenge, no rupture.
+
+    Same inputs as ``undone_repairs``.
+    """
+    f = pl.col
+    strain = (f("kind") == "rupture") | ((f("kind") == "theme") & (f("label") != "understood"))
+    told = content.filter(f("asserted") & (strain | (f("kind") == "rupture_settled")))
+    repaired = content.filter(f("asserted") & (f("kind") == "repair"))["row"].unique()
+    last = told.select(
+        "row", (f("kind") == "rupture_settled").alias("_settled"),
+        (clauses["key"].gather(told["cid"]) + told["pos"]).alias("_at"),
+    ).sort("_at").group_by("row").agg(f("_settled").last())
+    return last.filter(f("_settled") & ~f("row").is_in(repaired.implode()))["row"]
 
 
 def evidence(label: pl.Expr, kind: pl.Expr) -> pl.Expr:
@@ -363,7 +390,8 @@ def episodes(
         *(pl.col(c).fill_null(empty) for c in ("themes", "responses", "emotions", "negated")),
     ).with_columns(
         (is_therapist | pl.col("_therapy_clause")).alias("in_therapy"),
-        (is_therapist & (pl.col("_negative") | pl.col("_rupture")).fill_null(False))
+        (is_therapist & (pl.col("_negative") | pl.col("_rupture")).fill_null(False)
+         & ~pl.col("row").is_in(settled_ruptures(clauses, content).implode()))
         .alias("rupture"),
         (is_therapist & pl.col("_repair").fill_null(False)
          & ~pl.col("row").is_in(undone_repairs(clauses, content).implode())).alias("repair"),

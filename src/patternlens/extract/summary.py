@@ -20,6 +20,7 @@ from patternlens.extract.episodes import (
     ENTRY_SCHEMA,
     EPISODE_FIELDS,
     STRAIN_EMOTIONS,
+    settled_ruptures,
     undone_repairs,
 )
 from patternlens.extract.lexicon import Lexicon
@@ -121,8 +122,9 @@ def summarize(
         (_flag(n, eps.filter(f("in_therapy"))["row"])
          | _flag(n, pl.concat([clauses["row"].gather(therapy["cid"]), opening["row"]])))
         .alias("in_therapy"),
-        (_flag(n, eps.filter(f("rupture"))["row"])
-         | _flag(n, loose.filter(f("kind") == "rupture")["row"])).alias("rupture"),
+        ((_flag(n, eps.filter(f("rupture"))["row"])
+          | _flag(n, loose.filter(f("kind") == "rupture")["row"]))
+         & ~_flag(n, settled_ruptures(clauses, content))).alias("rupture"),
         ((_flag(n, eps.filter(f("repair"))["row"])
           | _flag(n, loose.filter(f("kind") == "repair")["row"])) & ~_flag(n, undone))
         .alias("repair"),
