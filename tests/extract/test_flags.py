@@ -317,10 +317,6 @@ def test_rupture_markers_in_other_words(text: str) -> None:
         "My therapist mentioned something I'd only said in session, in front of the other "
         "parents.",
         "My counselor suggested I join her essential oils business.",
-        "My therapist wrote a blog post and it was obviously about me.",
-        "Dr. Kaye said I'm her favourite client and that in another life we'd be together.",
-        "My counselor came to my birthday party last weekend.",
-        "My therapist said if I see a psychiatrist she'll ruin my reputation.",
     ],
 )
 def test_red_flag_in_other_words(text: str) -> None:
@@ -334,9 +330,6 @@ def test_red_flag_in_other_words(text: str) -> None:
         "My therapist didn't judge me when I told her about the affair.",
         "My therapist pushed back hard on my plan, uncomfortable but fair.",
         "My therapist told me to grab lunch with a friend this week.",
-        "My therapist is away at a training next week and set up cover.",
-        "My therapist contacted my psychiatrist about my meds, with my consent.",
-        "My therapist said that's all I need to do this week.",
     ],
 )
 def test_normal_therapy_is_no_red_flag(text: str) -> None:
