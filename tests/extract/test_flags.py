@@ -265,3 +265,160 @@ def test_the_therapist_named_by_role_fills_an_object_slot() -> None:
     assert entry(run("I ghosted my therapist for a month."))["rupture"]
     assert entry(run("I felt dismissed last week. Today I'm glad I told my counselor."))[
         "repair"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # wanting out is a state told, not a hypothetical, even with no therapist named
+        "I want to quit therapy. Eight months and nothing changes.",
+        "Honestly thinking about stopping counseling, it just isn't helping.",
+        "Therapy isn't doing anything for me anymore.",
+    ],
+)
+def test_wanting_out_of_therapy_is_a_rupture(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and e["rupture"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to quit my job so badly.",
+        "I really should find a therapist.",
+        "My sister's therapist was rude to her.",
+        "He lied to me again and I can't stand it.",
+    ],
+)
+def test_the_same_words_outside_my_therapy_are_no_rupture(text: str) -> None:
+    e = entry(run(text))
+    assert not e["rupture"] and not e["in_therapy"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I lied to my therapist about the drinking again.",
+        "My therapist forgot I'd told her about the miscarriage.",
+        "I don't feel heard in there, my therapist just moves on.",
+        "Snapped at my psychiatrist today and I'm still annoyed.",
+    ],
+)
+def test_rupture_markers_in_other_words(text: str) -> None:
+    assert entry(run(text))["rupture"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My therapist said I should stop the meds my psychiatrist prescribed.",
+        "Dr. Sato and I go to the same gym and now we grab food after.",
+        "My psychologist offered to knock the fee down if I help out at his office.",
+        "My therapist mentioned something I'd only said in session, in front of the other "
+        "parents.",
+        "My counselor suggested I join her essential oils business.",
+    ],
+)
+def test_red_flag_in_other_words(text: str) -> None:
+    assert entry(run(text))["red_flag"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the writer's own affair told in therapy crosses no line
+        "My therapist didn't judge me when I told her about the affair.",
+        "My therapist pushed back hard on my plan, uncomfortable but fair.",
+        "My therapist told me to grab lunch with a friend this week.",
+    ],
+)
+def test_normal_therapy_is_no_red_flag(text: str) -> None:
+    assert not entry(run(text))["red_flag"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it isnt helping. i keep going but its not helping and i can't tell him that",
+        "I yelled at her today, actually yelled \"you're not helping\". She didn't get defensive.",
+    ],
+)
+def test_unnamed_she_or_he_with_a_rupture_is_the_therapist(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and e["rupture"] and "therapist" in e["roles"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a name, a person who is no role, a question: the pronoun has someone else to be
+        "Texted Nia that I felt misread when she said I'm always busy. She explained.",
+        "I talked to this girl I know and she lied to me, so I shut down.",
+        "He shut down again when I asked. How do I get him to open up?",
+        # a rupture marker in the sentence of no pronoun
+        "He texted at noon. I didn't tell anyone about the test results.",
+    ],
+)
+def test_unnamed_pronoun_with_someone_else_to_be_is_no_therapist(text: str) -> None:
+    e = entry(run(text))
+    assert not e["in_therapy"] and not e["rupture"] and "therapist" not in e["roles"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I told my therapist I felt rushed and she said that's just how the schedule works. "
+        "I dropped it.",
+        "I told my therapist it hurt, and she said I was overreacting.",
+    ],
+)
+def test_a_repair_brushed_off_is_no_repair(text: str) -> None:
+    x = run(text)
+    e = entry(x)
+    assert e["rupture"] and not e["repair"]
+    # the episodes, which the rupture ledger also reads, agree
+    assert not any(ep["repair"] for ep in e["episodes"])
+
+
+def test_a_repair_after_the_brush_off_still_counts() -> None:
+    e = entry(run("My therapist got defensive at first when I said I felt judged. Then she "
+                  "apologized and we talked it through."))
+    assert e["rupture"] and e["repair"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My therapist challenged me on the \"I'm fine\" thing and said he doesn't believe me. "
+        "It stung a bit, but he was right.",
+        "My therapist pushed back hard on my plan to move. Uncomfortable, but fair.",
+    ],
+)
+def test_a_challenge_the_writer_calls_right_is_no_rupture(text: str) -> None:
+    e = entry(run(text))
+    assert e["in_therapy"] and not e["rupture"]
+    assert not any(ep["rupture"] for ep in e["episodes"])
+
+
+def test_a_strain_told_after_the_fair_point_is_still_a_rupture() -> None:
+    e = entry(run("Therapy. She was right about my dad, but then she laughed at me when I "
+                  "cried."))
+    assert e["rupture"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I told my therapist no. She went straight there anyway.",
+        "I'd trusted her with that one thing, and my therapist went there anyway.",
+    ],
+)
+def test_rupture_markers_of_a_no_overridden(text: str) -> None:
+    assert entry(run(text))["rupture"]
+
+
+def test_a_name_opening_a_sentence_is_an_antecedent() -> None:
+    # "Jordan" is no role word, but acts: "he" is Jordan, not an unnamed therapist
+    e = entry(run("Jordan and I talked about last night's fight. He said sorry for raising his "
+                  "voice, and I said sorry for the silent treatment."))
+    assert not e["in_therapy"] and "therapist" not in e["roles"]

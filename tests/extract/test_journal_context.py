@@ -66,9 +66,25 @@ def test_pronoun_without_antecedent_in_a_therapy_entry_is_the_therapist() -> Non
     assert e["roles"] == ["therapist"] and e["in_therapy"] and e["repair"]
 
 
-def test_pronoun_without_antecedent_elsewhere_is_nobody() -> None:
-    x = run("She asked about my week, and I told her it hurt.")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She asked about my week, and I told her about the trip.",
+        # with a repair marker, but a question asked: advice sought, no session told
+        "She asked about my week, and I told her it hurt. Was that wrong?",
+        # with a repair marker, but someone who is no role for her to be
+        "I met a girl at the gym. She asked about my week, and I told her it hurt.",
+    ],
+)
+def test_pronoun_without_antecedent_elsewhere_is_nobody(text: str) -> None:
+    x = run(text)
     assert entry(x)["roles"] == [] and not entry(x)["repair"]
+
+
+def test_pronoun_without_antecedent_with_a_rupture_or_repair_is_the_therapist() -> None:
+    # an entry naming nobody whose she carries a rupture or repair marker (episodes.py)
+    x = run("She asked about my week, and I told her it hurt.")
+    assert entry(x)["roles"] == ["therapist"] and entry(x)["repair"]
 
 
 def test_pronoun_in_a_therapy_entry_still_takes_its_antecedent() -> None:

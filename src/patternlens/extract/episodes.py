@@ -9,14 +9,18 @@ one person in one clause, when that person is engaged there or carries a theme, 
 or a therapy marker. Rupture, repair and red flags count
 only with the therapist; a rupture or repair marker without any person counts when its sentence
 is about the writer's therapy ("I've tried various therapists, but nothing's helped"), or
-anywhere in an entry that opens "Therapy.". Rupture cues carry their 3RS kind as label
-(withdrawal, confrontation).
+anywhere in an entry that opens "Therapy.". An entry whose first person is an unnamed she or
+he, with a rupture or repair marker in that pronoun's sentence and nobody else for it to be (no
+name, no person who is no role, no question asked), is a therapy entry: the pronoun is the
+therapist ("I should tell her it hurt when she said that"). Rupture cues carry their 3RS kind as
+label (withdrawal, confrontation).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from patternlens.extract.lexicon import Lexicon
 from patternlens.extract.segments import (
     bfill_within,
     dense,
@@ -152,6 +156,54 @@ STRAIN_EMOTIONS = ("anger", "fear", "shame", "sadness")
 NEEDS_STRAIN = "acknowledgement"
 
 
+# markers that make an entry naming nobody a therapy entry: a red-flag shape alone ("she told
+# me I was attractive") is as common outside therapy
+PRONOUN_THERAPY_KINDS = ("rupture", "repair")
+
+
+def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.DataFrame,
+                       content: pl.DataFrame, lex: Lexicon) -> pl.Series:
+    """Rows whose first person is an unnamed she or he and that tell a rupture or repair
+    marker: a journal entry that opens "She said I was ... I didn't tell her" names nobody
+    before her, and the one it needs no name for is the therapist. "They" is left out: it is
+    as often people in general, or a family. The marker must share a sentence with such a
+    pronoun, so that it is about that person.
+
+    ``persons`` are the assessed matches of the person group (kind role, pron or block),
+    ``names`` the matches of name patterns, ``content`` the assessed content cues.
+    """
+    f = pl.col
+    at = f("cid").cast(pl.Int64) * (1 << 32) + f("pos")
+    mentions = pl.concat([
+        persons.filter(f("kind") != "block").select(
+            "row", ((f("kind") == "pron") & f("label").is_in(["f", "m"])).alias("_pron"),
+            at.alias("_at")),
+        names.select("row", pl.lit(False).alias("_pron"), at.alias("_at")),
+    ])
+    first = mentions.sort("_at").group_by("row", maintain_order=True).agg(f("_pron").first())
+    rows = first.filter(f("_pron"))["row"]
+    sid = clauses["sid"]
+    pron = persons.filter((f("kind") == "pron") & f("label").is_in(["f", "m"]))
+    pron_sid = sid.gather(pron["cid"]).unique().implode()
+    cues = content.filter(f("asserted") & f("kind").is_in(PRONOUN_THERAPY_KINDS))
+    marked = cues.filter(sid.gather(cues["cid"]).is_in(pron_sid))["row"]
+    # an entry asking about someone ("how do I tell him?") seeks advice, it tells no session;
+    # one naming someone who is no role ("this girl I know", "texted Nia", "Jordan and I")
+    # has an antecedent
+    raw = f("raw")
+    capitalised = pl.concat_list(
+        raw.str.extract_all(lex.inside_name_re).list.eval(
+            pl.element().str.extract(r"([A-Z][a-z]+)$")),
+        raw.str.extract(lex.acting_name_re, 1),
+    ).list.drop_nulls()
+    stop = list(lex.name_stopwords)
+    named = capitalised.list.eval(~pl.element().is_in(stop)).list.any()
+    others = clauses.filter(raw.str.contains("?", literal=True)
+                            | raw.str.contains(lex.other_person_re)
+                            | named)["row"].unique().implode()
+    return rows.filter(rows.is_in(marked.implode()) & ~rows.is_in(others)).unique()
+
+
 def strained(content: pl.DataFrame) -> pl.DataFrame:
     """``content`` with each acknowledgement (repair cue of label ``NEEDS_STRAIN``) asserted
     only in an entry that tells a strain: an asserted rupture marker, negative theme or
@@ -166,6 +218,39 @@ def strained(content: pl.DataFrame) -> pl.DataFrame:
     weak = (f("kind") == "repair") & (f("label") == NEEDS_STRAIN)
     return content.with_columns((f("asserted") & ~(weak & ~f("row").is_in(rows)))
                                 .alias("asserted"))
+
+
+def undone_repairs(clauses: pl.DataFrame, content: pl.DataFrame) -> pl.Series:
+    """Rows whose last word on a strain named is a failed repair (flags.toml repair_failed:
+    brushed off, denied, dropped) told after every repair cue: they have no repair.
+
+    ``content`` are the assessed content cues (``row``, ``cid``, ``pos``, ``kind``,
+    ``asserted``); ``clauses`` carry ``key``, each clause's offset in the padded texts.
+    """
+    f = pl.col
+    told = content.filter(f("asserted") & f("kind").is_in(["repair", "repair_failed"]))
+    last = told.select(
+        "row", (f("kind") == "repair_failed").alias("_failed"),
+        (clauses["key"].gather(told["cid"]) + told["pos"]).alias("_at"),
+    ).sort("_at").group_by("row").agg(f("_failed").last())
+    return last.filter(f("_failed"))["row"]
+
+
+def settled_ruptures(clauses: pl.DataFrame, content: pl.DataFrame) -> pl.Series:
+    """Rows with no repair whose last word on a strain (a rupture marker or negative theme) is
+    that it was right or fair (flags.toml rupture_settled): a normal challenge, no rupture.
+
+    Same inputs as ``undone_repairs``.
+    """
+    f = pl.col
+    strain = (f("kind") == "rupture") | ((f("kind") == "theme") & (f("label") != "understood"))
+    told = content.filter(f("asserted") & (strain | (f("kind") == "rupture_settled")))
+    repaired = content.filter(f("asserted") & (f("kind") == "repair"))["row"].unique()
+    last = told.select(
+        "row", (f("kind") == "rupture_settled").alias("_settled"),
+        (clauses["key"].gather(told["cid"]) + told["pos"]).alias("_at"),
+    ).sort("_at").group_by("row").agg(f("_settled").last())
+    return last.filter(f("_settled") & ~f("row").is_in(repaired.implode()))["row"]
 
 
 def evidence(label: pl.Expr, kind: pl.Expr) -> pl.Expr:
@@ -305,9 +390,11 @@ def episodes(
         *(pl.col(c).fill_null(empty) for c in ("themes", "responses", "emotions", "negated")),
     ).with_columns(
         (is_therapist | pl.col("_therapy_clause")).alias("in_therapy"),
-        (is_therapist & (pl.col("_negative") | pl.col("_rupture")).fill_null(False))
+        (is_therapist & (pl.col("_negative") | pl.col("_rupture")).fill_null(False)
+         & ~pl.col("row").is_in(settled_ruptures(clauses, content).implode()))
         .alias("rupture"),
-        (is_therapist & pl.col("_repair").fill_null(False)).alias("repair"),
+        (is_therapist & pl.col("_repair").fill_null(False)
+         & ~pl.col("row").is_in(undone_repairs(clauses, content).implode())).alias("repair"),
         (is_therapist & pl.col("_red").fill_null(False)).alias("red_flag"),
         pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(EVIDENCE))),
     )

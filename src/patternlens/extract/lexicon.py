@@ -66,6 +66,11 @@ class Lexicon:
     therapist_share: float
     therapy_opening_re: str  # "Therapy." opening the entry or a paragraph (normalized text)
     session_time_re: str  # "the rest of the hour": a session told (normalized text)
+    # someone other than a role ("this girl I know", "my client"): an entry naming such a
+    # person has an antecedent for its she/he (raw clause text)
+    other_person_re: str
+    inside_name_re: str  # group 1: a capitalised word inside a sentence ("texted Nia")
+    acting_name_re: str  # group 1: a capitalised word opening a sentence and acting
     anaphor_re: str  # clause text before a cue that starts "It ..." / "That ..."
     noun_roles: dict[str, str]  # role noun -> role, for learned names
     name_stopwords: frozenset[str]
@@ -352,6 +357,13 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         therapist_share=float(names["therapist_share"]),
         therapy_opening_re=therapy_opening_re,
         session_time_re=session_time_re,
+        other_person_re=r"(?i:\b(?:" + "|".join(
+            re.escape(w) for w in data["flags"]["therapy_entry"]["other_people"]) + r")\b)",
+        # a capitalised word inside a sentence may be a name ("texted Nia"); one opening a
+        # sentence, when it acts ("Jordan and I talked", "Leo apologized"); both in group 1
+        inside_name_re=r"[a-z,;:]\s+([A-Z][a-z]+)",
+        acting_name_re=r"^\s*([A-Z][a-z]+)\s+(?:and I|and me|said|says|asked|told|texted"
+        + r"|called|apologi[sz]ed|explained|nodded|laughed)\b",
         anaphor_re="^" + TAIL[:-1] + "(?:" + _alt(grammar["carry"]["anaphors"]) + ")(?:" + SEP
         + "|$)",
         noun_roles=noun_roles,

@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_FIELDS, STRAIN_EMOTIONS
+from patternlens.extract.episodes import (
+    ENTRY_SCHEMA,
+    EPISODE_FIELDS,
+    STRAIN_EMOTIONS,
+    settled_ruptures,
+    undone_repairs,
+)
 from patternlens.extract.lexicon import Lexicon
 from patternlens.extract.segments import dense
 
@@ -84,6 +90,9 @@ def summarize(
     loose = loose.filter(sid.gather(loose["cid"]).is_in(therapy_sid)
                          | f("row").is_in(opening["row"].implode())
                          | ((f("kind") == "rupture") & f("row").is_in(session_rows.implode())))
+    # a repair whose last word is a strain brushed off, denied or dropped is no repair (the
+    # episodes' repair flags already say so)
+    undone = undone_repairs(clauses, content)
     crisis = content.filter((f("kind") == "crisis") & ~f("negated"))
     crisis = crisis.filter(
         ~crisis["_before"].str.contains(lex.third_person_re)
@@ -113,10 +122,12 @@ def summarize(
         (_flag(n, eps.filter(f("in_therapy"))["row"])
          | _flag(n, pl.concat([clauses["row"].gather(therapy["cid"]), opening["row"]])))
         .alias("in_therapy"),
-        (_flag(n, eps.filter(f("rupture"))["row"])
-         | _flag(n, loose.filter(f("kind") == "rupture")["row"])).alias("rupture"),
-        (_flag(n, eps.filter(f("repair"))["row"])
-         | _flag(n, loose.filter(f("kind") == "repair")["row"])).alias("repair"),
+        ((_flag(n, eps.filter(f("rupture"))["row"])
+          | _flag(n, loose.filter(f("kind") == "rupture")["row"]))
+         & ~_flag(n, settled_ruptures(clauses, content))).alias("rupture"),
+        ((_flag(n, eps.filter(f("repair"))["row"])
+          | _flag(n, loose.filter(f("kind") == "repair")["row"])) & ~_flag(n, undone))
+        .alias("repair"),
         _flag(n, eps.filter(f("red_flag"))["row"]).alias("red_flag"),
         _flag(n, told.filter(f("kind") == "past")["row"]).alias("past"),
         _flag(n, crisis["row"]).alias("crisis"),
