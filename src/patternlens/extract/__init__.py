@@ -26,15 +26,16 @@ from dataclasses import dataclass
 import polars as pl
 
 from patternlens.extract import episodes as _episodes
-from patternlens.extract.cues import assess, matches
+from patternlens.extract.cues import PatternSet, assess, matches, pattern_set
 from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_SCHEMA
 from patternlens.extract.intensity import clause_intensity
 from patternlens.extract.lexicon import Lexicon, lexicon_version, load_lexicon
 from patternlens.extract.roles import (
     EVIDENCE_SCHEMA,
     NAME_GROUP,
+    evidence_parts,
+    joined_evidence,
     mentions,
-    name_evidence,
     name_patterns,
     names_from_evidence,
     therapy_entries,
@@ -96,26 +97,28 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None,
     lex = load_lexicon()
     # names are learned over all of a writer's entries; everything else is per entry, so the
     # entries go through in chunks (bounded memory, cache-sized frames), results in order
-    chunks = [entries.slice(start, CHUNK) for start in range(0, max(entries.height, 1), CHUNK)]
-    # kept as separate Polars chunks, the texts are searched on all cores
-    texts = pl.concat(
-        [c.select(pl.col("subject").cast(pl.String), document(c).alias("doc")) for c in chunks],
-        rechunk=False,
-    )
-    evidence = name_evidence(texts.with_row_index("row"), lex)
-    known = evidence.drop("row")
-    if prior is not None:
-        known = pl.concat([known, prior.select(known.columns).cast(known.schema)])
-    names = names_from_evidence(known, people, lex)
+    starts = range(0, max(entries.height, 1), CHUNK)
+    chunks = [entries.slice(start, CHUNK) for start in starts]
     # Polars releases the GIL for most of a chunk's work: one chunk per core in flight, and one
     # more for the moments a chunk holds the GIL, keep the cores busy where one chunk's
     # single-column string operations would run on one
     workers = min(pl.thread_pool_size() + 1, len(chunks))
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            parts = list(pool.map(lambda chunk: _extract_chunk(chunk, names, lex), chunks))
-    else:
-        parts = [_extract_chunk(chunk, names, lex) for chunk in chunks]
+
+    def told(start: int, chunk: pl.DataFrame) -> list[pl.DataFrame]:
+        texts = chunk.select(pl.col("subject").cast(pl.String), document(chunk).alias("doc"))
+        return evidence_parts(texts.with_row_index("row", offset=start), lex)
+
+    with ThreadPoolExecutor(workers) as pool:
+        evidence = joined_evidence(list(pool.map(told, starts, chunks)))
+        known = evidence.drop("row")
+        if prior is not None:
+            known = pl.concat([known, prior.select(known.columns).cast(known.schema)])
+        names = names_from_evidence(known, people, lex)
+        # one Aho-Corasick pass for the lexicon's phrases and the writers' names together;
+        # their ids are the same for every chunk
+        patterns = pattern_set(lex, pl.concat([lex.cues.select("pattern", "group"),
+                                               name_patterns(names)]))
+        parts = list(pool.map(lambda c: _extract_chunk(c, names, lex, patterns), chunks))
     return Extraction(
         episodes=pl.concat([p[0] for p in parts]),
         entries=pl.concat([p[1] for p in parts]),
@@ -132,7 +135,7 @@ def learned_names(evidence: pl.DataFrame, people: pl.DataFrame | None = None) ->
 
 
 def _extract_chunk(
-    entries: pl.DataFrame, names: pl.DataFrame, lex: Lexicon
+    entries: pl.DataFrame, names: pl.DataFrame, lex: Lexicon, patterns: PatternSet
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Episodes and entry summaries of some entries, given the names learned over all."""
     meta = entries.select(
@@ -144,8 +147,6 @@ def _extract_chunk(
     cl = split_clauses(docs)
     cl = cl.with_columns(docs["mixed_case"].gather(cl["row"]).alias("mixed_case"))
 
-    # one Aho-Corasick pass for the lexicon's phrases and the writers' names together
-    patterns = pl.concat([lex.cues.select("pattern", "group"), name_patterns(names)])
     hits = matches(docs, cl, patterns)
     is_name = pl.col("group") == NAME_GROUP
     found = assess(cl, hits.filter(~is_name), lex, patterns)

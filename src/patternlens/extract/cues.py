@@ -18,6 +18,8 @@ Negated and hypothetical cues are kept with ``asserted = False`` so episodes can
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from patternlens.extract.lexicon import Lexicon
@@ -57,17 +59,47 @@ def pair_id(n_patterns: int) -> pl.Expr:
     return (pl.col("_gid").cast(pl.UInt64) * n_patterns + pl.col("_pid")).alias("_pg")
 
 
-def matches(docs: pl.DataFrame, clauses: pl.DataFrame, patterns: pl.DataFrame) -> pl.DataFrame:
+@dataclass(frozen=True)
+class PatternSet:
+    """The patterns of one extraction with their ids (``pattern_ids``), the lexicon's cues
+    keyed by ``_pg``: built once per ``extract``, not once per chunk (22k patterns)."""
+
+    patterns: list[str]  # lexical order: the Aho-Corasick patterns, ``_pid`` is the index
+    enum: pl.Enum
+    pg: pl.DataFrame  # (pattern, group) with _pid, _gid, _prefix, wlen, _pg
+    groups: pl.Series  # group names by _gid
+    cues: pl.DataFrame  # lexicon cues with _pg, without pattern and group
+
+
+def pattern_set(lex: Lexicon, patterns: pl.DataFrame | None = None) -> PatternSet:
+    """``patterns`` (pattern, group; the lexicon's cues by default) ready for ``matches`` and
+    ``assess``."""
+    enum, pg = pattern_ids(lex.cues.select("pattern", "group") if patterns is None else patterns)
+    cues = lex.cues.join(pg.select("pattern", "group", "_pg"), on=["pattern", "group"])
+    return PatternSet(
+        patterns=list(enum.categories), enum=enum, pg=pg,
+        groups=pl.Series(sorted(set(pg["group"].to_list())), dtype=pl.String),
+        cues=cues.drop("pattern", "group"),
+    )
+
+
+def matches(docs: pl.DataFrame, clauses: pl.DataFrame,
+            patterns: pl.DataFrame | PatternSet) -> pl.DataFrame:
     """Every occurrence of every pattern, placed in its clause, longer matches winning.
 
-    ``patterns`` has ``pattern`` and ``group``. Returns MATCH_SCHEMA rows plus ``_pg`` (see
-    ``pattern_ids``): ``pos`` is the offset of the match in its clause (``n[pos]`` is its
-    first character), ``wlen`` its length up to the end of its last word.
+    ``patterns`` has ``pattern`` and ``group`` (or is their ``pattern_set``). Returns
+    MATCH_SCHEMA rows plus ``_pg`` (see ``pattern_ids``): ``pos`` is the offset of the match in
+    its clause (``n[pos]`` is its first character), ``wlen`` its length up to the end of its
+    last word.
     """
-    enum, pg = pattern_ids(patterns)
-    if patterns.height == 0 or docs.height == 0 or clauses.height == 0:
+    if isinstance(patterns, pl.DataFrame):
+        enum, pg = pattern_ids(patterns)
+        pats = list(enum.categories)
+        groups = pl.Series(sorted(set(pg["group"].to_list())), dtype=pl.String)
+    else:
+        enum, pg, pats, groups = patterns.enum, patterns.pg, patterns.patterns, patterns.groups
+    if not pats or docs.height == 0 or clauses.height == 0:
         return pl.DataFrame(schema=MATCH_SCHEMA | {"_pg": pl.UInt64()})
-    pats = list(enum.categories)
     found = (
         docs.select(
             "row",
@@ -96,7 +128,6 @@ def matches(docs: pl.DataFrame, clauses: pl.DataFrame, patterns: pl.DataFrame) -
     extra = extra.scatter(prefix["_i"], tail.cast(pl.Int64))
     found = found.with_columns((pl.col("wlen") + extra).alias("wlen"))
     found = drop_covered(found)
-    groups = pl.Series(sorted(set(pg["group"].to_list())), dtype=pl.String)
     return found.select(
         "row", "cid", "pos", "wlen", pl.col("pattern").cast(pl.String),
         groups.gather(found["_gid"]).alias("group"), "_pg",
@@ -141,16 +172,15 @@ def window_after(clauses: pl.DataFrame, m: pl.DataFrame, width: int = 40) -> pl.
 
 
 def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
-           patterns: pl.DataFrame | None = None) -> pl.DataFrame:
+           patterns: pl.DataFrame | PatternSet | None = None) -> pl.DataFrame:
     """Label matches and add ``negated``, ``hypothetical``, ``own`` and ``asserted``.
 
     ``m`` are matches of the lexicon's patterns (markers included), found with ``patterns``
-    (by default the lexicon's cues; their ids key the cues); returns one row per match and
-    label, markers left out.
+    (by default the lexicon's cues; their ids key the cues), or their ``pattern_set``;
+    returns one row per match and label, markers left out.
     """
-    _, pg = pattern_ids(lex.cues if patterns is None else patterns)
-    cues = lex.cues.join(pg.select("pattern", "group", "_pg"), on=["pattern", "group"])
-    m = m.join(cues.drop("pattern", "group"), on="_pg").drop("_pg")
+    ps = patterns if isinstance(patterns, PatternSet) else pattern_set(lex, patterns)
+    m = m.join(ps.cues, on="_pg").drop("_pg")
     # "she asked if I'd", "he told me if I": the other's question or condition is told; the
     # markers after such a frame in its clause do not count, unless the writer speaks it
     frames = m.filter(pl.col("kind") == "reported")
