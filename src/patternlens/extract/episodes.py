@@ -197,12 +197,14 @@ def _label_lists(told: pl.DataFrame, lists: dict[str, pl.Expr]) -> list[pl.DataF
 
     Each frame has ``_ck`` (sorted, distinct) and the list; labels sort as their lexical rank.
     """
-    labels = pl.Enum(sorted(set(told["label"].to_list())))
+    labels = pl.Enum(told["label"].unique().sort())
     n = max(len(labels.categories), 1)
     item = (pl.col("_ck") * n + pl.col("label").cast(labels).to_physical()).alias("_item")
+    # the conditions on a narrow frame: a filter copies every column
+    picked = told.select(item, *(cond.alias(name) for name, cond in lists.items()))
     out = []
-    for name, cond in lists.items():
-        items = told.filter(cond).select(item).unique().sort("_item")["_item"]
+    for name in lists:
+        items = picked.filter(pl.col(name)).select("_item").unique().sort("_item")["_item"]
         out.append(
             pl.DataFrame({"_ck": items // n, name: labels.categories.gather(items % n)})
             .group_by("_ck", maintain_order=True).agg(pl.col(name))
@@ -260,23 +262,30 @@ def episodes(
         "negated": pl.col("kind").is_in(["theme", "response", "emotion", "rupture", "repair",
                                          "red_flag"]) & (pl.col("negated") | pl.col("hypothetical")),
     })
-    flags = told.group_by("_ck").agg(
-        kinds("rupture").any().alias("_rupture"),
-        kinds("repair").any().alias("_repair"),
-        (kinds("red_flag") & pl.col("via_prev")).any().alias("_red"),
-        (kinds("theme") & pl.col("label").ne("understood")).any().alias("_negative"),
-    ).sort("_ck")
+    # the conditions per row first, then any() per pair: no expression evaluated per group
+    flags = told.select(
+        "_ck",
+        kinds("rupture").alias("_rupture"),
+        kinds("repair").alias("_repair"),
+        (kinds("red_flag") & pl.col("via_prev")).alias("_red"),
+        (kinds("theme") & pl.col("label").ne("understood")).alias("_negative"),
+    ).group_by("_ck").agg(pl.all().any()).sort("_ck")
     # evidence: the person's words first, then the cues in text order
     ev_rows = pl.concat([
         m_ev.select("_ck", pl.lit(-1, pl.Int64).alias("_o"), "_ev"),
-        told.filter(pl.col("asserted") & (pl.col("kind") != "past"))
-        .select("_ck", pl.col("pos").alias("_o"), "_ev"),
+        told.select("_ck", pl.col("pos").alias("_o"), "_ev", "asserted", "kind")
+        .filter(pl.col("asserted") & (pl.col("kind") != "past")).drop("asserted", "kind"),
     ])
     # cues at one offset keep one order whatever the input order: by kind, then label
-    ev_rows = ev_rows.sort([pl.col("_ck"), pl.col("_o"),
-                            pl.col("_ev").struct.field("kind"),
-                            pl.col("_ev").struct.field("label"),
-                            pl.col("_ev").struct.field("end")])
+    # (kinds and labels by lexical rank: one packed integer key sorts faster than strings)
+    kind, label = pl.col("_ev").struct.field("kind"), pl.col("_ev").struct.field("label")
+    ranks = ev_rows.select(kind.unique().sort().implode(), label.unique().sort().implode()).row(0)
+    ev_rows = sort_packed(ev_rows.with_columns(
+        (pl.col("_o") + 1).alias("_o"),
+        kind.cast(pl.Enum(ranks[0])).to_physical().alias("_kind"),
+        label.cast(pl.Enum(ranks[1])).to_physical().alias("_label"),
+        pl.col("_ev").struct.field("end").alias("_end"),
+    ), ["_ck", "_o", "_kind", "_label", "_end"])
     evid = ev_rows.group_by("_ck", maintain_order=True).agg(pl.col("_ev").alias("evidence"))
     # past and therapy markers describe the sentence or clause, whoever they are about
     sid = clauses["sid"]

@@ -29,13 +29,16 @@ def clause_intensity(
     """
     k = lex.intensity
     n = clauses.height
+    # narrow frames are filtered: a filter copies every column
     base = (
-        content.filter(pl.col("asserted") & pl.col("kind").is_in(STRENGTH_KINDS))
+        content.select("cid", "weight", "asserted", "kind")
+        .filter(pl.col("asserted") & pl.col("kind").is_in(STRENGTH_KINDS))
         .group_by("cid")
         .agg(pl.col("weight").max().alias("_base"))
     )
-    boosts = markers.filter(pl.col("kind") == "booster").group_by("cid").len("_boost")
-    small = markers.filter(pl.col("kind") == "disproportion").group_by("cid").len("_small")
+    kinds = markers.select("cid", "kind")
+    boosts = kinds.filter(pl.col("kind") == "booster").group_by("cid").len("_boost")
+    small = kinds.filter(pl.col("kind") == "disproportion").group_by("cid").len("_small")
     ignore = "|".join(re.escape(w) for w in sorted(lex.caps_ignore, key=len, reverse=True))
     raw = pl.col("raw")
     rating = pl.col("n").str.extract_groups(lex.rating_re)
@@ -52,10 +55,11 @@ def clause_intensity(
         r"\b(?:" + ignore + r")\b"
     ).cast(pl.Int64)
     # the costly regexes run only on the few clauses that can match them
-    ratings = clauses.filter(pl.col("n").str.contains(r"[0-9]")).select(
+    ratings = clauses.select("cid", "n").filter(pl.col("n").str.contains(r"[0-9]")).select(
         "cid", value.alias("_rating")
     )
-    shouted = clauses.filter(pl.col("mixed_case") & raw.str.contains(r"[A-Z]{2}")).select(
+    shouted = clauses.select("cid", "raw", "mixed_case").filter(
+        pl.col("mixed_case") & raw.str.contains(r"[A-Z]{2}")).select(
         "cid", caps.clip(lower_bound=0).alias("_caps")
     )
     # clauses are in cid order (cid is the row index): per-clause values go in by index

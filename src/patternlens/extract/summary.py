@@ -38,7 +38,7 @@ def _flag(n: int, rows: pl.Series) -> pl.Series:
 
 def _labels(n: int, pairs: pl.DataFrame, name: str) -> pl.Series:
     """Sorted distinct labels per entry from (row, label) pairs; empty where there are none."""
-    labels = pl.Enum(sorted(set(pairs["label"].to_list())))
+    labels = pl.Enum(pairs["label"].unique().sort())
     k = max(len(labels.categories), 1)
     # (row, label rank) as one integer: distinct and sorted in one pass each
     items = pairs.select(
