@@ -97,12 +97,14 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None,
     lex = load_lexicon()
     # names are learned over all of a writer's entries; everything else is per entry, so the
     # entries go through in chunks (bounded memory, cache-sized frames), results in order
-    starts = range(0, max(entries.height, 1), CHUNK)
-    chunks = [entries.slice(start, CHUNK) for start in starts]
     # Polars releases the GIL for most of a chunk's work: one chunk per core in flight, and one
     # more for the moments a chunk holds the GIL, keep the cores busy where one chunk's
     # single-column string operations would run on one
-    workers = min(pl.thread_pool_size() + 1, len(chunks))
+    workers = pl.thread_pool_size() + 1
+    size = chunk_size(entries.height, workers)
+    starts = range(0, max(entries.height, 1), size)
+    chunks = [entries.slice(start, size) for start in starts]
+    workers = min(workers, len(chunks))
 
     def told(start: int, chunk: pl.DataFrame) -> list[pl.DataFrame]:
         texts = chunk.select(pl.col("subject").cast(pl.String), document(chunk).alias("doc"))
@@ -127,6 +129,16 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None,
             entries["entry_id"].cast(pl.String).gather(evidence["row"]).alias("entry_id")
         ).select(list(NAME_EVIDENCE_SCHEMA)),
     )
+
+
+def chunk_size(n: int, workers: int) -> int:
+    """Entries per chunk: at most ``CHUNK``, and when there are several chunks, as many of the
+    same size as fill every worker in each round; a last chunk running alone would leave a
+    core idle."""
+    if n <= CHUNK:
+        return max(n, 1)
+    rounds = -(-n // (CHUNK * workers))
+    return -(-n // (rounds * workers))
 
 
 def learned_names(evidence: pl.DataFrame, people: pl.DataFrame | None = None) -> pl.DataFrame:
