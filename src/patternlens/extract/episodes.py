@@ -206,7 +206,8 @@ def _label_lists(told: pl.DataFrame, lists: dict[str, pl.Expr]) -> list[pl.DataF
     for name in lists:
         items = picked.filter(pl.col(name)).select("_item").unique().sort("_item")["_item"]
         out.append(
-            pl.DataFrame({"_ck": items // n, name: labels.categories.gather(items % n)})
+            # items are sorted, so are their pairs: grouped as runs, not hashed
+            pl.DataFrame({"_ck": (items // n).set_sorted(), name: labels.categories.gather(items % n)})
             .group_by("_ck", maintain_order=True).agg(pl.col(name))
         )
     return out
@@ -286,7 +287,8 @@ def episodes(
         label.cast(pl.Enum(ranks[1])).to_physical().alias("_label"),
         pl.col("_ev").struct.field("end").alias("_end"),
     ), ["_ck", "_o", "_kind", "_label", "_end"])
-    evid = ev_rows.group_by("_ck", maintain_order=True).agg(pl.col("_ev").alias("evidence"))
+    evid = ev_rows.with_columns(pl.col("_ck").set_sorted()).group_by(
+        "_ck", maintain_order=True).agg(pl.col("_ev").alias("evidence"))
     # past and therapy markers describe the sentence or clause, whoever they are about
     sid = clauses["sid"]
     past = content.filter((pl.col("kind") == "past") & pl.col("asserted"))
