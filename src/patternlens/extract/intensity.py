@@ -14,7 +14,7 @@ import re
 import polars as pl
 
 from patternlens.extract.lexicon import Lexicon
-from patternlens.extract.segments import dense
+from patternlens.extract.segments import as_runs, dense
 
 STRENGTH_KINDS = ("theme", "response", "emotion", "crisis", "strong")
 
@@ -31,8 +31,8 @@ def clause_intensity(
     n = clauses.height
     # narrow frames are filtered: a filter copies every column
     base = (
-        content.select("cid", "weight", "asserted", "kind")
-        .filter(pl.col("asserted") & pl.col("kind").is_in(STRENGTH_KINDS))
+        as_runs(content.select("cid", "weight", "asserted", "kind")
+                .filter(pl.col("asserted") & pl.col("kind").is_in(STRENGTH_KINDS)), "cid")
         .group_by("cid")
         .agg(pl.col("weight").max().alias("_base"))
     )

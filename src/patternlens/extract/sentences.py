@@ -28,6 +28,11 @@ CLAUSE_END_RE = (
 SENTENCE_END_RE = r"[.!?\n]\s*$"
 # the link word a clause was cut before is not part of its quoted span
 TRAILING_LINK_RE = r"(?i)(?:,?\s+(?:but|and|so|because|although|though|while|whereas|yet)|,)$"
+# where the clause's kept part ends: before its link word and the blanks around it. Its offset
+# is that of TRAILING_LINK_RE removed and blanks stripped, found without copying the clause
+KEPT_END_RE = (
+    r"(?i)\s*(?:,?\s+(?:but|and|so|because|although|though|while|whereas|yet)|,)$|\s*$"
+)
 # ASCII characters that are not part of a word: they become spaces in the padded text
 PUNCTUATION = [chr(c) for c in range(128) if not (chr(c).isalnum() or chr(c) in "'_ ")]
 
@@ -111,6 +116,8 @@ def clauses(docs: pl.DataFrame) -> pl.DataFrame:
             pl.col("doc").str.split(CLAUSE_END_RE, inclusive=True, literal=False).alias("raw"),
         ).explode("raw")
         .with_columns(pl.col("raw").str.to_lowercase().alias("n"))
+        # a byte offset in ASCII is a character offset
+        .with_columns(pl.col("n").str.find(KEPT_END_RE).cast(pl.Int64).alias("_kept"))
     )
     parts = [plain]
     other = docs.filter(~pl.col("ascii"))
@@ -118,6 +125,8 @@ def clauses(docs: pl.DataFrame) -> pl.DataFrame:
         parts.append(
             other.select("row", "base", split, pl.col("norm").str.extract_all(CLAUSE_RE)
                          .alias("n")).explode(["raw", "n"])
+            .with_columns(pl.col("raw").str.replace(TRAILING_LINK_RE, "").str.strip_chars_end()
+                          .str.len_chars().cast(pl.Int64).alias("_kept"))
         )
     c = pl.concat(parts)
     if other.height:
@@ -134,7 +143,7 @@ def clauses(docs: pl.DataFrame) -> pl.DataFrame:
         _within_row(pl.int_range(pl.len(), dtype=pl.Int64)).alias("clause"),
     )
     lead = pl.col("_len") - pl.col("raw").str.strip_chars_start().str.len_chars()
-    kept = pl.col("raw").str.replace(TRAILING_LINK_RE, "").str.strip_chars_end().str.len_chars()
+    kept = pl.col("_kept")
     return c.with_row_index("cid").select(
         "row",
         "cid",
