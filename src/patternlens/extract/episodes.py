@@ -92,7 +92,6 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
     engaged earlier in its paragraph ("Dr. Okafor glanced at the clock. It felt like being
     brushed off."). ``anaphor_re`` is the lexicon's; without it every theme may carry.
     """
-    sent = clauses["sentence"]
     para = paragraphs(clauses)
     people = mentions.filter(~pl.col("hypothetical")).select(
         "row", "cid", "pos", "key",
@@ -117,20 +116,22 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
         cues = cues.with_columns(pl.col("_carried") & (~theme | pl.Series(opens)))
     # cid orders like (row, cid)
     stream = sort_packed(pl.concat([people, cues]), ["cid", "pos", "_order"])
+    # the global clause, sentence and paragraph ids are the segments: the stream is in their
+    # order, each is one run
     stream = stream.with_columns(
-        sent.gather(stream["cid"]).alias("_sentence"), para.gather(stream["cid"]).alias("_para")
+        clauses["sid"].gather(stream["cid"]).alias("_s"), para.gather(stream["cid"]).alias("_p")
     )
-    stream = stream.with_columns(
-        segment_id("cid").alias("_c"), segment_id("row", "_sentence").alias("_s"),
-        segment_id("_para").alias("_p"),
-    )
-    before = ffill_within(pl.col("key"), pl.col("_c"))
-    after = bfill_within(pl.col("key"), pl.col("_c"))
-    earlier = ffill_within(pl.col("key"), pl.col("_s"))
-    later = bfill_within(pl.col("key"), pl.col("_s"))
-    in_para = pl.when(pl.col("_carried") & later.is_null()).then(
-        ffill_within(pl.col("_named"), pl.col("_p")))
+    # each fill once, then combined
     got = stream.with_columns(
+        ffill_within(pl.col("key"), pl.col("cid")).alias("_before"),
+        bfill_within(pl.col("key"), pl.col("cid")).alias("_after"),
+        ffill_within(pl.col("key"), pl.col("_s")).alias("_earlier"),
+        bfill_within(pl.col("key"), pl.col("_s")).alias("_later"),
+        ffill_within(pl.col("_named"), pl.col("_p")).alias("_in_para"),
+    )
+    before, after, earlier, later = (pl.col(c) for c in ("_before", "_after", "_earlier", "_later"))
+    in_para = pl.when(pl.col("_carried") & later.is_null()).then(pl.col("_in_para"))
+    got = got.with_columns(
         # last resort: the person the sentence names after the cue's clause ("At first I felt
         # betrayed, but my sister explained")
         pl.coalesce(before, after, earlier, in_para, later).alias("_key"),
