@@ -307,13 +307,18 @@ def episodes(
     for per_pair in (*lists, flags, evid):
         idx = lookup(per_pair["_ck"], ep["_ck"])
         ep = ep.with_columns(per_pair.drop("_ck").select(pl.all().gather(idx)))
-    parts = pl.col("key").cast(pl.String).str.split_exact("\x1f", 1)
-    is_therapist = parts.struct.field("field_0") == "therapist"
-    empty = pl.lit([], dtype=pl.List(pl.String()))
-    ep = ep.with_columns(
+    # role and person split once per distinct key, then placed by the key's id
+    parts = pl.col("key").str.split_exact("\x1f", 1)
+    people = pl.DataFrame({"key": key_type.categories}).select(
         parts.struct.field("field_0").alias("role"),
         pl.when(parts.struct.field("field_1") == "").then(None)
         .otherwise(parts.struct.field("field_1")).alias("person"),
+    )
+    key_id = ep["key"].to_physical()
+    is_therapist = pl.col("role") == "therapist"
+    empty = pl.lit([], dtype=pl.List(pl.String()))
+    ep = ep.with_columns(
+        people["role"].gather(key_id), people["person"].gather(key_id),
         *(pl.col(c).fill_null(empty) for c in ("themes", "responses", "emotions", "negated")),
     ).with_columns(
         (is_therapist | pl.col("_therapy_clause")).alias("in_therapy"),
