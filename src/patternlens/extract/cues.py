@@ -25,7 +25,7 @@ import polars as pl
 from patternlens.extract.lexicon import Lexicon
 from patternlens.extract.segments import dense, packed, prev_max_within, segment_id
 
-WORD_TAIL_RE = r"^([a-z0-9'_]*)"
+NON_WORD_RE = r"[^a-z0-9'_]"  # ends a word in the normalized text
 SPAN_BOUND = 1 << 32  # clause offsets stay below this
 WINDOW = 48  # characters looked back: three words and some
 MATCH_SCHEMA: dict[str, pl.DataType] = {
@@ -121,9 +121,12 @@ def matches(docs: pl.DataFrame, clauses: pl.DataFrame,
     found = found.join(pg.drop("pattern", "group"), on="_pid")
     # a prefix pattern spans to the end of its word, for the quote; a pattern ending in a
     # space already ends at a word's end
-    prefix = found.with_row_index("_i").filter(pl.col("_prefix"))
-    n = clauses["n"].gather(prefix["cid"])
-    tail = n.str.slice(prefix["pos"] + prefix["wlen"]).str.extract(WORD_TAIL_RE).str.len_chars()
+    prefix = found.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), "cid", "pos",
+                          "wlen", "_prefix").filter(pl.col("_prefix"))
+    after = clauses["n"].gather(prefix["cid"]).str.slice(prefix["pos"] + prefix["wlen"])
+    # the normalized text is ASCII: the byte offset of the first character that is not a word
+    # character is the length of the word's tail, without extracting it
+    tail = after.str.find(NON_WORD_RE).fill_null(after.str.len_bytes())
     extra = pl.zeros(found.height, dtype=pl.Int64, eager=True)
     extra = extra.scatter(prefix["_i"], tail.cast(pl.Int64))
     found = found.with_columns((pl.col("wlen") + extra).alias("wlen"))
