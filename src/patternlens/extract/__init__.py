@@ -2,8 +2,8 @@
 
 ``extract(entries, people, prior)`` learns names over all of a writer's entries (with the
 stored name evidence of the writer's other entries, ``prior``), then runs one
-vectorized Polars pipeline over chunks of ``CHUNK`` entries (every other step is per entry, so
-chunks change nothing but memory; a few are in flight at a time):
+vectorized Polars pipeline over chunks of at most ``CHUNK`` entries (every other step is per
+entry, so chunks change nothing but memory; one per worker is in flight, ``chunk_size``):
 
 1. ``sentences``: analysed text (title + newline + text), split into clauses with offsets;
 2. ``cues``: one Aho-Corasick pass for every lexicon phrase and name, then negation and
@@ -68,7 +68,7 @@ def extractor_version() -> str:
 
 
 EXTRACTOR_VERSION = extractor_version()
-CHUNK = 10_000  # entries per pass
+CHUNK = 10_000  # at most, entries per pass
 
 
 @dataclass(frozen=True)
