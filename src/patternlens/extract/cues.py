@@ -111,7 +111,8 @@ def matches(docs: pl.DataFrame, clauses: pl.DataFrame,
         .explode(["pattern", "_p"])
         .drop_nulls("pattern")
         # w[p] is the pattern's leading space, so the word starts at norm[p]
-        .select("row", "pattern", pl.col("pattern").to_physical().cast(pl.UInt32).alias("_pid"),
+        # the pattern travels as its id, its text comes back at the end: fewer columns to sort
+        .select("row", pl.col("pattern").to_physical().cast(pl.UInt32).alias("_pid"),
                 (pl.col("base") + pl.col("_p").cast(pl.Int64)).alias("key"))
         .sort("key")
     )
@@ -129,10 +130,10 @@ def matches(docs: pl.DataFrame, clauses: pl.DataFrame,
     tail = after.str.find(NON_WORD_RE).fill_null(after.str.len_bytes())
     extra = pl.zeros(found.height, dtype=pl.Int64, eager=True)
     extra = extra.scatter(prefix["_i"], tail.cast(pl.Int64))
-    found = found.with_columns((pl.col("wlen") + extra).alias("wlen"))
+    found = found.with_columns((pl.col("wlen") + extra).alias("wlen")).drop("_prefix")
     found = drop_covered(found)
     return found.select(
-        "row", "cid", "pos", "wlen", pl.col("pattern").cast(pl.String),
+        "row", "cid", "pos", "wlen", enum.categories.gather(found["_pid"]).alias("pattern"),
         groups.gather(found["_gid"]).alias("group"), "_pg",
     )
 
