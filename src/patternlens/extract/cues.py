@@ -153,13 +153,16 @@ def drop_covered(m: pl.DataFrame) -> pl.DataFrame:
         seg = segment_id("cid", "_gid")
     else:
         order, bits = key
-        # the bits above (pos, length, pattern) are the (clause, group) segment
+        # the bits above (pos, length, pattern) are the (clause, group) segment; it serves as
+        # the segment id itself when it leaves room for the span bound in 63 bits
         m = m.with_columns(order.alias("_order")).sort("_order")
-        m = m.with_columns((pl.col("_order") // (1 << sum(bits[2:]))).alias("_seg"))
-        seg = segment_id("_seg")
+        m = m.with_columns((pl.col("_order") // (1 << sum(bits[2:]))).cast(pl.Int64)
+                           .alias("_seg"))
+        seg = pl.col("_seg") if sum(bits[:2]) + SPAN_BOUND.bit_length() <= 63 else segment_id("_seg")
     # identical spans of different patterns ("yell" and "yelled") keep the first
     before = prev_max_within(end, seg, SPAN_BOUND)
-    return m.filter(before.is_null() | (before < end)).drop("_order", "_seg", strict=False)
+    keep = m.select(before.is_null() | (before < end)).to_series()
+    return m.drop("_order", "_seg", strict=False).filter(keep)
 
 
 def window_before(clauses: pl.DataFrame, m: pl.DataFrame, width: int = WINDOW) -> pl.Series:
