@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from patternlens.extract.segments import segment_id
-
 # A clause runs to a sentence end, a semicolon or colon, a comma, or just before "but",
 # "because", "although" (a comma's link word stays with the clause before it).
 CLAUSE_RE = (
@@ -137,9 +135,12 @@ def clauses(docs: pl.DataFrame) -> pl.DataFrame:
     )
     ends = pl.col("n").str.contains(SENTENCE_END_RE).cast(pl.Int32)
     first = (pl.col("row") != pl.col("row").shift(1)).fill_null(True)
+    # a sentence starts an entry or follows a sentence end: counted within the entry and overall
+    starts = pl.when(first).then(1).otherwise(ends.shift(1))
     c = c.with_columns(
         _within_row(pl.col("_len").cum_sum() - pl.col("_len")).alias("at"),
         _within_row(pl.when(first).then(0).otherwise(ends.shift(1)).cum_sum()).alias("sentence"),
+        starts.cast(pl.Int64).cum_sum().alias("sid"),
         _within_row(pl.int_range(pl.len(), dtype=pl.Int64)).alias("clause"),
     )
     lead = pl.col("_len") - pl.col("raw").str.strip_chars_start().str.len_chars()
@@ -149,7 +150,7 @@ def clauses(docs: pl.DataFrame) -> pl.DataFrame:
         "cid",
         "clause",
         "sentence",
-        segment_id("row", "sentence").alias("sid"),
+        "sid",
         "at",
         (pl.col("at") + lead).alias("start"),
         pl.max_horizontal(pl.col("at") + kept, pl.col("at") + lead).alias("end"),
