@@ -89,7 +89,10 @@ def clause_intensity(
     ).sort("_s")
     at = c["_s"] - 1
     c = c.with_columns(per_sentence["_small_s"].gather(at), per_sentence["_rated"].gather(at))
-    told = pl.when(pl.col("_base") > 0).then(k["scale"] * wording).otherwise(0.0)
+    # the wording's score once, as a column: the lift below reads it twice
+    c = c.with_columns(
+        pl.when(pl.col("_base") > 0).then(k["scale"] * wording).otherwise(0.0).alias("_told"))
+    told = pl.col("_told")
     disproportionate = pl.col("_small_s") & (pl.col("_base") > 0)
     told = pl.when(disproportionate).then(
         pl.max_horizontal(told + k["scale"] * k["disproportion"], pl.lit(k["disproportion_floor"]))
