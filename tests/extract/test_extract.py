@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import patternlens.extract as pkg
 from patternlens.extract import ENTRY_SCHEMA, EPISODE_SCHEMA, extract
 from patternlens.extract.lexicon import digest, load_lexicon
+from patternlens.extract.sentences import clauses, prepare
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "entry_record.schema.json"
 
@@ -94,6 +95,7 @@ def test_chunks_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     chunked = extract(entries_frame(texts, titles))
     assert chunked.entries.equals(whole.entries)
     assert chunked.episodes.equals(whole.episodes)
+    assert chunked.name_evidence.equals(whole.name_evidence)
     sam = chunked.episodes.filter(pl.col("entry_id") == "e6")
     assert sam["role"].to_list() == ["partner"] and sam["person"].to_list() == ["Sam"]
 
@@ -141,3 +143,22 @@ def test_the_version_known_without_compiling_is_the_compiled_lexicons() -> None:
     from patternlens.extract.lexicon import load_lexicon
 
     assert load_lexicon().version == EXTRACTOR_VERSION
+
+
+def test_plain_and_unicode_texts_split_into_the_same_clauses() -> None:
+    # plain ASCII texts take a faster split than the others: both must cut at the same places
+    texts = [
+        "I said no. But, but she left; then: quiet!!\n\nOK , and so BUT because it was late.",
+        "Though I tried although nobody, yet here we are,whereas x,  while y . . ?! done.",
+        "ends with a link word but.", "a comma, .", "; leading.", "",
+    ]
+
+    def split(frame: pl.DataFrame) -> list[list[str]]:
+        c = clauses(prepare(frame))
+        return [c.filter(pl.col("row") == i)["raw"].to_list() for i in range(frame.height)]
+
+    plain = split(entries_frame(texts))
+    assert len(plain[0]) == 10
+    # a last " é" sends a text down the Unicode path and adds one clause
+    assert split(entries_frame([t + " \u00e9" for t in texts])) == [
+        [*p, " \u00e9"] for p in plain]

@@ -2,8 +2,8 @@
 
 ``extract(entries, people, prior)`` learns names over all of a writer's entries (with the
 stored name evidence of the writer's other entries, ``prior``), then runs one
-vectorized Polars pipeline over chunks of ``CHUNK`` entries (every other step is per entry, so
-chunks change nothing but memory; a few are in flight at a time):
+vectorized Polars pipeline over chunks of at most ``CHUNK`` entries (every other step is per
+entry, so chunks change nothing but memory; one per worker is in flight, ``chunk_size``):
 
 1. ``sentences``: analysed text (title + newline + text), split into clauses with offsets;
 2. ``cues``: one Aho-Corasick pass for every lexicon phrase and name, then negation and
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from patternlens.extract import episodes as _episodes
-from patternlens.extract.cues import assess, matches
+from patternlens.extract.cues import PatternSet, assess, matches, pattern_set
 from patternlens.extract.episodes import ENTRY_SCHEMA, EPISODE_SCHEMA
 from patternlens.extract.intensity import clause_intensity
 from patternlens.extract.lexicon import Lexicon, lexicon_version, load_lexicon
@@ -34,8 +34,9 @@ from patternlens.extract.roles import (
     EVIDENCE_SCHEMA,
     NAME_GROUP,
     SEP,
+    evidence_parts,
+    joined_evidence,
     mentions,
-    name_evidence,
     name_patterns,
     names_from_evidence,
     therapist_keys,
@@ -69,7 +70,7 @@ def extractor_version() -> str:
 
 
 EXTRACTOR_VERSION = extractor_version()
-CHUNK = 10_000  # entries per pass
+CHUNK = 10_000  # at most, entries per pass
 
 
 @dataclass(frozen=True)
@@ -98,26 +99,30 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None,
     lex = load_lexicon()
     # names are learned over all of a writer's entries; everything else is per entry, so the
     # entries go through in chunks (bounded memory, cache-sized frames), results in order
-    chunks = [entries.slice(start, CHUNK) for start in range(0, max(entries.height, 1), CHUNK)]
-    # kept as separate Polars chunks, the texts are searched on all cores
-    texts = pl.concat(
-        [c.select(pl.col("subject").cast(pl.String), document(c).alias("doc")) for c in chunks],
-        rechunk=False,
-    )
-    evidence = name_evidence(texts.with_row_index("row"), lex)
-    known = evidence.drop("row")
-    if prior is not None:
-        known = pl.concat([known, prior.select(known.columns).cast(known.schema)])
-    names = names_from_evidence(known, people, lex)
     # Polars releases the GIL for most of a chunk's work: one chunk per core in flight, and one
     # more for the moments a chunk holds the GIL, keep the cores busy where one chunk's
     # single-column string operations would run on one
-    workers = min(pl.thread_pool_size() + 1, len(chunks))
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            parts = list(pool.map(lambda chunk: _extract_chunk(chunk, names, lex), chunks))
-    else:
-        parts = [_extract_chunk(chunk, names, lex) for chunk in chunks]
+    workers = pl.thread_pool_size() + 1
+    size = chunk_size(entries.height, workers)
+    starts = range(0, max(entries.height, 1), size)
+    chunks = [entries.slice(start, size) for start in starts]
+    workers = min(workers, len(chunks))
+
+    def told(start: int, chunk: pl.DataFrame) -> list[pl.DataFrame]:
+        texts = chunk.select(pl.col("subject").cast(pl.String), document(chunk).alias("doc"))
+        return evidence_parts(texts.with_row_index("row", offset=start), lex)
+
+    with ThreadPoolExecutor(workers) as pool:
+        evidence = joined_evidence(list(pool.map(told, starts, chunks)))
+        known = evidence.drop("row")
+        if prior is not None:
+            known = pl.concat([known, prior.select(known.columns).cast(known.schema)])
+        names = names_from_evidence(known, people, lex)
+        # one Aho-Corasick pass for the lexicon's phrases and the writers' names together;
+        # their ids are the same for every chunk
+        patterns = pattern_set(lex, pl.concat([lex.cues.select("pattern", "group"),
+                                               name_patterns(names)]))
+        parts = list(pool.map(lambda c: _extract_chunk(c, names, lex, patterns), chunks))
     return Extraction(
         episodes=pl.concat([p[0] for p in parts]),
         entries=pl.concat([p[1] for p in parts]),
@@ -128,13 +133,23 @@ def extract(entries: pl.DataFrame, people: pl.DataFrame | None = None,
     )
 
 
+def chunk_size(n: int, workers: int) -> int:
+    """Entries per chunk: at most ``CHUNK``, and when there are several chunks, as many of the
+    same size as fill every worker in each round; a last chunk running alone would leave a
+    core idle."""
+    if n <= CHUNK:
+        return max(n, 1)
+    rounds = -(-n // (CHUNK * workers))
+    return -(-n // (rounds * workers))
+
+
 def learned_names(evidence: pl.DataFrame, people: pl.DataFrame | None = None) -> pl.DataFrame:
     """(subject, pattern, person, role): the names a journal's evidence teaches."""
     return names_from_evidence(evidence, people, load_lexicon())
 
 
 def _extract_chunk(
-    entries: pl.DataFrame, names: pl.DataFrame, lex: Lexicon
+    entries: pl.DataFrame, names: pl.DataFrame, lex: Lexicon, patterns: PatternSet
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Episodes and entry summaries of some entries, given the names learned over all."""
     meta = entries.select(
@@ -146,8 +161,6 @@ def _extract_chunk(
     cl = split_clauses(docs)
     cl = cl.with_columns(docs["mixed_case"].gather(cl["row"]).alias("mixed_case"))
 
-    # one Aho-Corasick pass for the lexicon's phrases and the writers' names together
-    patterns = pl.concat([lex.cues.select("pattern", "group"), name_patterns(names)])
     hits = matches(docs, cl, patterns)
     is_name = pl.col("group") == NAME_GROUP
     found = assess(cl, hits.filter(~is_name), lex, patterns)

@@ -18,12 +18,14 @@ Negated and hypothetical cues are kept with ``asserted = False`` so episodes can
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from patternlens.extract.lexicon import Lexicon
 from patternlens.extract.segments import dense, packed, prev_max_within, segment_id
 
-WORD_TAIL_RE = r"^([a-z0-9'_]*)"
+NON_WORD_RE = r"[^a-z0-9'_]"  # ends a word in the normalized text
 SPAN_BOUND = 1 << 32  # clause offsets stay below this
 WINDOW = 48  # characters looked back: three words and some
 MATCH_SCHEMA: dict[str, pl.DataType] = {
@@ -57,17 +59,47 @@ def pair_id(n_patterns: int) -> pl.Expr:
     return (pl.col("_gid").cast(pl.UInt64) * n_patterns + pl.col("_pid")).alias("_pg")
 
 
-def matches(docs: pl.DataFrame, clauses: pl.DataFrame, patterns: pl.DataFrame) -> pl.DataFrame:
+@dataclass(frozen=True)
+class PatternSet:
+    """The patterns of one extraction with their ids (``pattern_ids``), the lexicon's cues
+    keyed by ``_pg``: built once per ``extract``, not once per chunk (22k patterns)."""
+
+    patterns: list[str]  # lexical order: the Aho-Corasick patterns, ``_pid`` is the index
+    enum: pl.Enum
+    pg: pl.DataFrame  # (pattern, group) with _pid, _gid, _prefix, wlen, _pg
+    groups: pl.Series  # group names by _gid
+    cues: pl.DataFrame  # lexicon cues with _pg, without pattern and group
+
+
+def pattern_set(lex: Lexicon, patterns: pl.DataFrame | None = None) -> PatternSet:
+    """``patterns`` (pattern, group; the lexicon's cues by default) ready for ``matches`` and
+    ``assess``."""
+    enum, pg = pattern_ids(lex.cues.select("pattern", "group") if patterns is None else patterns)
+    cues = lex.cues.join(pg.select("pattern", "group", "_pg"), on=["pattern", "group"])
+    return PatternSet(
+        patterns=list(enum.categories), enum=enum, pg=pg,
+        groups=pl.Series(sorted(set(pg["group"].to_list())), dtype=pl.String),
+        cues=cues.drop("pattern", "group"),
+    )
+
+
+def matches(docs: pl.DataFrame, clauses: pl.DataFrame,
+            patterns: pl.DataFrame | PatternSet) -> pl.DataFrame:
     """Every occurrence of every pattern, placed in its clause, longer matches winning.
 
-    ``patterns`` has ``pattern`` and ``group``. Returns MATCH_SCHEMA rows plus ``_pg`` (see
-    ``pattern_ids``): ``pos`` is the offset of the match in its clause (``n[pos]`` is its
-    first character), ``wlen`` its length up to the end of its last word.
+    ``patterns`` has ``pattern`` and ``group`` (or is their ``pattern_set``). Returns
+    MATCH_SCHEMA rows plus ``_pg`` (see ``pattern_ids``): ``pos`` is the offset of the match in
+    its clause (``n[pos]`` is its first character), ``wlen`` its length up to the end of its
+    last word.
     """
-    enum, pg = pattern_ids(patterns)
-    if patterns.height == 0 or docs.height == 0 or clauses.height == 0:
+    if isinstance(patterns, pl.DataFrame):
+        enum, pg = pattern_ids(patterns)
+        pats = list(enum.categories)
+        groups = pl.Series(sorted(set(pg["group"].to_list())), dtype=pl.String)
+    else:
+        enum, pg, pats, groups = patterns.enum, patterns.pg, patterns.patterns, patterns.groups
+    if not pats or docs.height == 0 or clauses.height == 0:
         return pl.DataFrame(schema=MATCH_SCHEMA | {"_pg": pl.UInt64()})
-    pats = list(enum.categories)
     found = (
         docs.select(
             "row",
@@ -79,7 +111,8 @@ def matches(docs: pl.DataFrame, clauses: pl.DataFrame, patterns: pl.DataFrame) -
         .explode(["pattern", "_p"])
         .drop_nulls("pattern")
         # w[p] is the pattern's leading space, so the word starts at norm[p]
-        .select("row", "pattern", pl.col("pattern").to_physical().cast(pl.UInt32).alias("_pid"),
+        # the pattern travels as its id, its text comes back at the end: fewer columns to sort
+        .select("row", pl.col("pattern").to_physical().cast(pl.UInt32).alias("_pid"),
                 (pl.col("base") + pl.col("_p").cast(pl.Int64)).alias("key"))
         .sort("key")
     )
@@ -89,16 +122,18 @@ def matches(docs: pl.DataFrame, clauses: pl.DataFrame, patterns: pl.DataFrame) -
     found = found.join(pg.drop("pattern", "group"), on="_pid")
     # a prefix pattern spans to the end of its word, for the quote; a pattern ending in a
     # space already ends at a word's end
-    prefix = found.with_row_index("_i").filter(pl.col("_prefix"))
-    n = clauses["n"].gather(prefix["cid"])
-    tail = n.str.slice(prefix["pos"] + prefix["wlen"]).str.extract(WORD_TAIL_RE).str.len_chars()
+    prefix = found.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), "cid", "pos",
+                          "wlen", "_prefix").filter(pl.col("_prefix"))
+    after = clauses["n"].gather(prefix["cid"]).str.slice(prefix["pos"] + prefix["wlen"])
+    # the normalized text is ASCII: the byte offset of the first character that is not a word
+    # character is the length of the word's tail, without extracting it
+    tail = after.str.find(NON_WORD_RE).fill_null(after.str.len_bytes())
     extra = pl.zeros(found.height, dtype=pl.Int64, eager=True)
     extra = extra.scatter(prefix["_i"], tail.cast(pl.Int64))
-    found = found.with_columns((pl.col("wlen") + extra).alias("wlen"))
+    found = found.with_columns((pl.col("wlen") + extra).alias("wlen")).drop("_prefix")
     found = drop_covered(found)
-    groups = pl.Series(sorted(set(pg["group"].to_list())), dtype=pl.String)
     return found.select(
-        "row", "cid", "pos", "wlen", pl.col("pattern").cast(pl.String),
+        "row", "cid", "pos", "wlen", enum.categories.gather(found["_pid"]).alias("pattern"),
         groups.gather(found["_gid"]).alias("group"), "_pg",
     )
 
@@ -118,13 +153,16 @@ def drop_covered(m: pl.DataFrame) -> pl.DataFrame:
         seg = segment_id("cid", "_gid")
     else:
         order, bits = key
-        # the bits above (pos, length, pattern) are the (clause, group) segment
+        # the bits above (pos, length, pattern) are the (clause, group) segment; it serves as
+        # the segment id itself when it leaves room for the span bound in 63 bits
         m = m.with_columns(order.alias("_order")).sort("_order")
-        m = m.with_columns((pl.col("_order") // (1 << sum(bits[2:]))).alias("_seg"))
-        seg = segment_id("_seg")
+        m = m.with_columns((pl.col("_order") // (1 << sum(bits[2:]))).cast(pl.Int64)
+                           .alias("_seg"))
+        seg = pl.col("_seg") if sum(bits[:2]) + SPAN_BOUND.bit_length() <= 63 else segment_id("_seg")
     # identical spans of different patterns ("yell" and "yelled") keep the first
     before = prev_max_within(end, seg, SPAN_BOUND)
-    return m.filter(before.is_null() | (before < end)).drop("_order", "_seg", strict=False)
+    keep = m.select(before.is_null() | (before < end)).to_series()
+    return m.drop("_order", "_seg", strict=False).filter(keep)
 
 
 def window_before(clauses: pl.DataFrame, m: pl.DataFrame, width: int = WINDOW) -> pl.Series:
@@ -141,16 +179,15 @@ def window_after(clauses: pl.DataFrame, m: pl.DataFrame, width: int = 40) -> pl.
 
 
 def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
-           patterns: pl.DataFrame | None = None) -> pl.DataFrame:
+           patterns: pl.DataFrame | PatternSet | None = None) -> pl.DataFrame:
     """Label matches and add ``negated``, ``hypothetical``, ``own`` and ``asserted``.
 
     ``m`` are matches of the lexicon's patterns (markers included), found with ``patterns``
-    (by default the lexicon's cues; their ids key the cues); returns one row per match and
-    label, markers left out.
+    (by default the lexicon's cues; their ids key the cues), or their ``pattern_set``;
+    returns one row per match and label, markers left out.
     """
-    _, pg = pattern_ids(lex.cues if patterns is None else patterns)
-    cues = lex.cues.join(pg.select("pattern", "group", "_pg"), on=["pattern", "group"])
-    m = m.join(cues.drop("pattern", "group"), on="_pg").drop("_pg")
+    ps = patterns if isinstance(patterns, PatternSet) else pattern_set(lex, patterns)
+    m = m.join(ps.cues, on="_pg").drop("_pg")
     # "she asked if I'd", "he told me if I": the other's question or condition is told; the
     # markers after such a frame in its clause do not count, unless the writer speaks it
     frames = m.filter(pl.col("kind") == "reported")

@@ -96,7 +96,6 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
     engaged earlier in its paragraph ("Dr. Okafor glanced at the clock. It felt like being
     brushed off."). ``anaphor_re`` is the lexicon's; without it every theme may carry.
     """
-    sent = clauses["sentence"]
     para = paragraphs(clauses)
     people = mentions.filter(~pl.col("hypothetical")).select(
         "row", "cid", "pos", "key",
@@ -121,20 +120,22 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
         cues = cues.with_columns(pl.col("_carried") & (~theme | pl.Series(opens)))
     # cid orders like (row, cid)
     stream = sort_packed(pl.concat([people, cues]), ["cid", "pos", "_order"])
+    # the global clause, sentence and paragraph ids are the segments: the stream is in their
+    # order, each is one run
     stream = stream.with_columns(
-        sent.gather(stream["cid"]).alias("_sentence"), para.gather(stream["cid"]).alias("_para")
+        clauses["sid"].gather(stream["cid"]).alias("_s"), para.gather(stream["cid"]).alias("_p")
     )
-    stream = stream.with_columns(
-        segment_id("cid").alias("_c"), segment_id("row", "_sentence").alias("_s"),
-        segment_id("_para").alias("_p"),
-    )
-    before = ffill_within(pl.col("key"), pl.col("_c"))
-    after = bfill_within(pl.col("key"), pl.col("_c"))
-    earlier = ffill_within(pl.col("key"), pl.col("_s"))
-    later = bfill_within(pl.col("key"), pl.col("_s"))
-    in_para = pl.when(pl.col("_carried") & later.is_null()).then(
-        ffill_within(pl.col("_named"), pl.col("_p")))
+    # each fill once, then combined
     got = stream.with_columns(
+        ffill_within(pl.col("key"), pl.col("cid")).alias("_before"),
+        bfill_within(pl.col("key"), pl.col("cid")).alias("_after"),
+        ffill_within(pl.col("key"), pl.col("_s")).alias("_earlier"),
+        bfill_within(pl.col("key"), pl.col("_s")).alias("_later"),
+        ffill_within(pl.col("_named"), pl.col("_p")).alias("_in_para"),
+    )
+    before, after, earlier, later = (pl.col(c) for c in ("_before", "_after", "_earlier", "_later"))
+    in_para = pl.when(pl.col("_carried") & later.is_null()).then(pl.col("_in_para"))
+    got = got.with_columns(
         # last resort: the person the sentence names after the cue's clause ("At first I felt
         # betrayed, but my sister explained")
         pl.coalesce(before, after, earlier, in_para, later).alias("_key"),
@@ -282,14 +283,17 @@ def _label_lists(told: pl.DataFrame, lists: dict[str, pl.Expr]) -> list[pl.DataF
 
     Each frame has ``_ck`` (sorted, distinct) and the list; labels sort as their lexical rank.
     """
-    labels = pl.Enum(sorted(set(told["label"].to_list())))
+    labels = pl.Enum(told["label"].unique().sort())
     n = max(len(labels.categories), 1)
     item = (pl.col("_ck") * n + pl.col("label").cast(labels).to_physical()).alias("_item")
+    # the conditions on a narrow frame: a filter copies every column
+    picked = told.select(item, *(cond.alias(name) for name, cond in lists.items()))
     out = []
-    for name, cond in lists.items():
-        items = told.filter(cond).select(item).unique().sort("_item")["_item"]
+    for name in lists:
+        items = picked.filter(pl.col(name)).select("_item").unique().sort("_item")["_item"]
         out.append(
-            pl.DataFrame({"_ck": items // n, name: labels.categories.gather(items % n)})
+            # items are sorted, so are their pairs: grouped as runs, not hashed
+            pl.DataFrame({"_ck": (items // n).set_sorted(), name: labels.categories.gather(items % n)})
             .group_by("_ck", maintain_order=True).agg(pl.col(name))
         )
     return out
@@ -345,24 +349,32 @@ def episodes(
         "negated": pl.col("kind").is_in(["theme", "response", "emotion", "rupture", "repair",
                                          "red_flag"]) & (pl.col("negated") | pl.col("hypothetical")),
     })
-    flags = told.group_by("_ck").agg(
-        kinds("rupture").any().alias("_rupture"),
-        kinds("repair").any().alias("_repair"),
-        (kinds("red_flag") & pl.col("via_prev")).any().alias("_red"),
-        (kinds("theme") & pl.col("label").ne("understood")).any().alias("_negative"),
-    ).sort("_ck")
+    # the conditions per row first, then any() per pair: no expression evaluated per group
+    flags = told.select(
+        "_ck",
+        kinds("rupture").alias("_rupture"),
+        kinds("repair").alias("_repair"),
+        (kinds("red_flag") & pl.col("via_prev")).alias("_red"),
+        (kinds("theme") & pl.col("label").ne("understood")).alias("_negative"),
+    ).group_by("_ck").agg(pl.all().any()).sort("_ck")
     # evidence: the person's words first, then the cues in text order
     ev_rows = pl.concat([
         m_ev.select("_ck", pl.lit(-1, pl.Int64).alias("_o"), "_ev"),
-        told.filter(pl.col("asserted") & (pl.col("kind") != "past"))
-        .select("_ck", pl.col("pos").alias("_o"), "_ev"),
+        told.select("_ck", pl.col("pos").alias("_o"), "_ev", "asserted", "kind")
+        .filter(pl.col("asserted") & (pl.col("kind") != "past")).drop("asserted", "kind"),
     ])
     # cues at one offset keep one order whatever the input order: by kind, then label
-    ev_rows = ev_rows.sort([pl.col("_ck"), pl.col("_o"),
-                            pl.col("_ev").struct.field("kind"),
-                            pl.col("_ev").struct.field("label"),
-                            pl.col("_ev").struct.field("end")])
-    evid = ev_rows.group_by("_ck", maintain_order=True).agg(pl.col("_ev").alias("evidence"))
+    # (kinds and labels by lexical rank: one packed integer key sorts faster than strings)
+    kind, label = pl.col("_ev").struct.field("kind"), pl.col("_ev").struct.field("label")
+    ranks = ev_rows.select(kind.unique().sort().implode(), label.unique().sort().implode()).row(0)
+    ev_rows = sort_packed(ev_rows.with_columns(
+        (pl.col("_o") + 1).alias("_o"),
+        kind.cast(pl.Enum(ranks[0])).to_physical().alias("_kind"),
+        label.cast(pl.Enum(ranks[1])).to_physical().alias("_label"),
+        pl.col("_ev").struct.field("end").alias("_end"),
+    ), ["_ck", "_o", "_kind", "_label", "_end"])
+    evid = ev_rows.with_columns(pl.col("_ck").set_sorted()).group_by(
+        "_ck", maintain_order=True).agg(pl.col("_ev").alias("evidence"))
     # past and therapy markers describe the sentence or clause, whoever they are about
     sid = clauses["sid"]
     past = content.filter((pl.col("kind") == "past") & pl.col("asserted"))
@@ -380,13 +392,18 @@ def episodes(
     for per_pair in (*lists, flags, evid):
         idx = lookup(per_pair["_ck"], ep["_ck"])
         ep = ep.with_columns(per_pair.drop("_ck").select(pl.all().gather(idx)))
-    parts = pl.col("key").cast(pl.String).str.split_exact("\x1f", 1)
-    is_therapist = parts.struct.field("field_0") == "therapist"
-    empty = pl.lit([], dtype=pl.List(pl.String()))
-    ep = ep.with_columns(
+    # role and person split once per distinct key, then placed by the key's id
+    parts = pl.col("key").str.split_exact("\x1f", 1)
+    people = pl.DataFrame({"key": key_type.categories}).select(
         parts.struct.field("field_0").alias("role"),
         pl.when(parts.struct.field("field_1") == "").then(None)
         .otherwise(parts.struct.field("field_1")).alias("person"),
+    )
+    key_id = ep["key"].to_physical()
+    is_therapist = pl.col("role") == "therapist"
+    empty = pl.lit([], dtype=pl.List(pl.String()))
+    ep = ep.with_columns(
+        people["role"].gather(key_id), people["person"].gather(key_id),
         *(pl.col(c).fill_null(empty) for c in ("themes", "responses", "emotions", "negated")),
     ).with_columns(
         (is_therapist | pl.col("_therapy_clause")).alias("in_therapy"),

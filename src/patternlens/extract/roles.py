@@ -101,16 +101,27 @@ def name_evidence(docs: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
     (rank 1, one row per telling) and titled names with whether the entry speaks of therapy
     (rank 2). Per entry, so a store can keep it and learn a writer's names again without
     re-reading the whole journal."""
-    told = pl.concat([
-        _learned(docs, lex.learn_name_re, lex),
-        _learned(docs, lex.appositive_name_re, lex),
-        _learned(docs, lex.reverse_name_re, lex),
-    ]).with_columns(pl.lit(1, pl.Int32).alias("rank"), pl.lit(None, pl.Boolean).alias("therapy_context"))
+    return joined_evidence([evidence_parts(docs, lex)])
+
+
+def evidence_parts(docs: pl.DataFrame, lex: Lexicon) -> list[pl.DataFrame]:
+    """``name_evidence`` of some entries in its four kinds, for ``joined_evidence``: slices
+    of a journal are searched in parallel and joined as if searched at once."""
+    told = [_learned(docs, rx, lex).with_columns(
+        pl.lit(1, pl.Int32).alias("rank"), pl.lit(None, pl.Boolean).alias("therapy_context"))
+        for rx in (lex.learn_name_re, lex.appositive_name_re, lex.reverse_name_re)]
     titled = _titled_mentions(docs, lex).with_columns(
         ("Dr. " + pl.col("person")).alias("person"), pl.lit("therapist").alias("role"),
         pl.lit(2, pl.Int32).alias("rank"))
+    return [*told, titled]
+
+
+def joined_evidence(parts: list[list[pl.DataFrame]]) -> pl.DataFrame:
+    """The ``evidence_parts`` of consecutive slices of entries as one EVIDENCE_SCHEMA frame,
+    in the order one search over all entries gives: kind by kind, rows in order."""
+    kinds = [pl.concat([p[k] for p in parts], how="diagonal_relaxed") for k in range(4)]
     return (
-        pl.concat([told, titled], how="diagonal_relaxed")
+        pl.concat(kinds, how="diagonal_relaxed")
         .drop_nulls(["person", "role"])
         .select(pl.col(c).cast(t) for c, t in EVIDENCE_SCHEMA.items())
     )

@@ -11,17 +11,26 @@ from __future__ import annotations
 
 import polars as pl
 
-from patternlens.extract.segments import segment_id
-
 # A clause runs to a sentence end, a semicolon or colon, a comma, or just before "but",
 # "because", "although" (a comma's link word stays with the clause before it).
 CLAUSE_RE = (
     r"(?is).*?(?:[.!?;:\n]+|,\s+(?:but|and|so|because|although|though|while|whereas|yet)\b"
     r"|,\s+|\s+but\b|\s+because\b|\s+although\b|\s+though\b|$)"
 )
+# What ends a clause in CLAUSE_RE: splitting after each of its leftmost-first matches gives
+# the same clauses (less a last empty one), twice as fast as matching the clauses
+CLAUSE_END_RE = (
+    r"(?i)[.!?;:\n]+|,\s+(?:but|and|so|because|although|though|while|whereas|yet)\b"
+    r"|,\s+|\s+but\b|\s+because\b|\s+although\b|\s+though\b"
+)
 SENTENCE_END_RE = r"[.!?\n]\s*$"
 # the link word a clause was cut before is not part of its quoted span
 TRAILING_LINK_RE = r"(?i)(?:,?\s+(?:but|and|so|because|although|though|while|whereas|yet)|,)$"
+# where the clause's kept part ends: before its link word and the blanks around it. Its offset
+# is that of TRAILING_LINK_RE removed and blanks stripped, found without copying the clause
+KEPT_END_RE = (
+    r"(?i)\s*(?:,?\s+(?:but|and|so|because|although|though|while|whereas|yet)|,)$|\s*$"
+)
 # ASCII characters that are not part of a word: they become spaces in the padded text
 PUNCTUATION = [chr(c) for c in range(128) if not (chr(c).isalnum() or chr(c) in "'_ ")]
 
@@ -100,8 +109,13 @@ def clauses(docs: pl.DataFrame) -> pl.DataFrame:
     split = pl.col("doc").str.extract_all(CLAUSE_RE).alias("raw")
     # a plain ASCII text splits like its lowercased twin: one regex pass, then lowercase
     plain = (
-        docs.filter(pl.col("ascii")).select("row", "base", split).explode("raw")
+        docs.filter(pl.col("ascii")).select(
+            "row", "base",
+            pl.col("doc").str.split(CLAUSE_END_RE, inclusive=True, literal=False).alias("raw"),
+        ).explode("raw")
         .with_columns(pl.col("raw").str.to_lowercase().alias("n"))
+        # a byte offset in ASCII is a character offset
+        .with_columns(pl.col("n").str.find(KEPT_END_RE).cast(pl.Int64).alias("_kept"))
     )
     parts = [plain]
     other = docs.filter(~pl.col("ascii"))
@@ -109,6 +123,8 @@ def clauses(docs: pl.DataFrame) -> pl.DataFrame:
         parts.append(
             other.select("row", "base", split, pl.col("norm").str.extract_all(CLAUSE_RE)
                          .alias("n")).explode(["raw", "n"])
+            .with_columns(pl.col("raw").str.replace(TRAILING_LINK_RE, "").str.strip_chars_end()
+                          .str.len_chars().cast(pl.Int64).alias("_kept"))
         )
     c = pl.concat(parts)
     if other.height:
@@ -119,19 +135,22 @@ def clauses(docs: pl.DataFrame) -> pl.DataFrame:
     )
     ends = pl.col("n").str.contains(SENTENCE_END_RE).cast(pl.Int32)
     first = (pl.col("row") != pl.col("row").shift(1)).fill_null(True)
+    # a sentence starts an entry or follows a sentence end: counted within the entry and overall
+    starts = pl.when(first).then(1).otherwise(ends.shift(1))
     c = c.with_columns(
         _within_row(pl.col("_len").cum_sum() - pl.col("_len")).alias("at"),
         _within_row(pl.when(first).then(0).otherwise(ends.shift(1)).cum_sum()).alias("sentence"),
+        starts.cast(pl.Int64).cum_sum().alias("sid"),
         _within_row(pl.int_range(pl.len(), dtype=pl.Int64)).alias("clause"),
     )
     lead = pl.col("_len") - pl.col("raw").str.strip_chars_start().str.len_chars()
-    kept = pl.col("raw").str.replace(TRAILING_LINK_RE, "").str.strip_chars_end().str.len_chars()
+    kept = pl.col("_kept")
     return c.with_row_index("cid").select(
         "row",
         "cid",
         "clause",
         "sentence",
-        segment_id("row", "sentence").alias("sid"),
+        "sid",
         "at",
         (pl.col("at") + lead).alias("start"),
         pl.max_horizontal(pl.col("at") + kept, pl.col("at") + lead).alias("end"),

@@ -44,7 +44,7 @@ def _flag(n: int, rows: pl.Series) -> pl.Series:
 
 def _labels(n: int, pairs: pl.DataFrame, name: str) -> pl.Series:
     """Sorted distinct labels per entry from (row, label) pairs; empty where there are none."""
-    labels = pl.Enum(sorted(set(pairs["label"].to_list())))
+    labels = pl.Enum(pairs["label"].unique().sort())
     k = max(len(labels.categories), 1)
     # (row, label rank) as one integer: distinct and sorted in one pass each
     items = pairs.select(
@@ -52,7 +52,8 @@ def _labels(n: int, pairs: pl.DataFrame, name: str) -> pl.Series:
         .unique().sort()
     ).to_series()
     per = (
-        pl.DataFrame({"row": (items // k).cast(pl.UInt32),
+        # items are sorted, so are their rows: grouped as runs, not hashed
+        pl.DataFrame({"row": (items // k).cast(pl.UInt32).set_sorted(),
                       name: labels.categories.gather(items % k)})
         .group_by("row", maintain_order=True).agg(pl.col(name))
     )
@@ -99,7 +100,9 @@ def summarize(
         & (crisis["_before"].str.contains(lex.first_person_re) | crisis["key"].is_null()
            | ~crisis["via_prev"])
     )
-    intens = intensity.select(clauses["row"].gather(intensity["cid"]).alias("row"), "intensity")
+    # clauses, and so their entries, in order: grouped as runs, not hashed
+    intens = intensity.select(clauses["row"].gather(intensity["cid"]).set_sorted().alias("row"),
+                              "intensity")
     max_int = intens.group_by("row").agg(f("intensity").max())
 
     def pairs(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
@@ -111,7 +114,8 @@ def summarize(
     emotions = pairs(told, "emotion")
     # in an entry that tells an episode, the writer's feelings are their response (RS)
     felt = emotions.filter(f("row").is_in(eps["row"].unique().implode()))
-    per_ep = eps.group_by("row", maintain_order=True).agg(pl.struct(EPISODE_FIELDS).alias("episodes"))
+    per_ep = eps.with_columns(f("row").set_sorted()).group_by("row", maintain_order=True).agg(
+        pl.struct(EPISODE_FIELDS).alias("episodes"))
     out = pl.DataFrame({"row": pl.int_range(n, dtype=pl.UInt32, eager=True)}).with_columns(
         _labels(n, eps.select("row", f("role").alias("label")), "roles"),
         _labels(n, pl.concat([pairs(told, "theme"), exploded("themes")]), "themes"),
