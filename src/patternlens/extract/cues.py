@@ -186,6 +186,17 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
         (pl.col("kind") == "red_flag") & pl.col("_before").str.contains(lex.joint_re)
     ).to_series()
     own = own & ~joint
+    # "he choked her", "she was abused as a child": someone else's experience, not the writer's
+    themes = rest.filter(pl.col("kind") == "theme")
+    after = window_after(clauses, themes, 16)
+    word = clauses["n"].gather(themes["cid"]).str.slice(themes["pos"], themes["wlen"])
+    # "talks badly about me to his friends": the writer is the object already
+    to_me = themes["pattern"].str.contains(r" (?:me|my|us|our|i|i'm|myself) ")
+    others = (after.str.contains(lex.third_object_re) & ~to_me) | (
+        themes["_before"].str.contains(lex.third_patient_re)
+        & word.str.contains(r"(?:ed|en)\s*$") & (themes["label"] != "uncared"))
+    is_theme = rest.filter(mine)["kind"] == "theme"
+    own = own | dense(is_theme.len(), is_theme.arg_true(), others, False)
     rest = rest.with_columns(
         dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own")
     )

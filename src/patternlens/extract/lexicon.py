@@ -67,11 +67,14 @@ class Lexicon:
     therapy_opening_re: str  # "Therapy." opening the entry or a paragraph (normalized text)
     session_time_re: str  # "the rest of the hour": a session told (normalized text)
     anaphor_re: str  # clause text before a cue that starts "It ..." / "That ..."
+    other_re: str  # someone other than the writer in a clause: "people", "nobody", "me"
     noun_roles: dict[str, str]  # role noun -> role, for learned names
     name_stopwords: frozenset[str]
     third_person_re: str  # "my brother is suicidal": about someone else
     first_person_re: str  # "I feel suicidal": about the writer
     self_re: str  # "I ignored him": the writer's own act, not the other's response
+    third_object_re: str  # clause text after a theme word: "... her", "... at him"
+    third_patient_re: str  # clause text before a participle: "she was ...", "he got ..."
     joint_re: str  # "my therapist and I hang out": the writer with the other, not alone
     flip: dict[str, str]  # a negated positive theme reads as a negative one
     rating_re: str
@@ -354,10 +357,18 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         session_time_re=session_time_re,
         anaphor_re="^" + TAIL[:-1] + "(?:" + _alt(grammar["carry"]["anaphors"]) + ")(?:" + SEP
         + "|$)",
+        other_re=EDGE + "(?:" + _alt(grammar["others"]["words"]) + ")(?:[^a-z0-9'_]|$)",
         noun_roles=noun_roles,
         name_stopwords=frozenset(names["stopwords"]),
         self_re=EDGE + "(?:" + _alt(negation["self_subjects"]) + ")(?:" + SEP + "(?:"
         + _alt(negation["self_bridge"]) + "))*" + TAIL,
+        third_object_re="^" + SEP + "(?:(?:" + _alt(negation["third_object_bridge"]) + ")" + SEP
+        + ")?(?:" + _alt(negation["third_objects"]) + ")(?:[^a-z0-9'_]|$)",
+        third_patient_re=EDGE + "(?:" + _alt(negation["third_patients"])
+        + r"|(?:my|our|his|her|their|[a-z]+'s)" + SEP + "(?:" + nouns_re.replace("[ -]", SEP)
+        + "))" + SEP + "(?:"
+        + _alt(negation["self_bridge"]) + SEP + ")*(?:" + _alt(negation["passive_be"]) + ")"
+        + TAIL,
         joint_re=EDGE + "(?:" + _alt(negation["joint_subjects"]) + ")(?:" + SEP
         + "(?:" + _alt(negation["self_bridge"]) + "))*" + TAIL,
         flip=dict(data["themes"].get("flip", {})),
