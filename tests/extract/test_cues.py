@@ -171,3 +171,26 @@ def test_a_theme_word_with_nobody_there_labels_nothing(text: str) -> None:
 ])
 def test_a_theme_of_someone_unnamed_still_counts(text: str, theme: str) -> None:
     assert theme in themes(run(text))
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("My husband told me I'm worthless.", "judged"),
+    ("My parents think I was lazy.", "judged"),
+    ("She keeps saying that I'm a bad mother.", "judged"),
+    ("My dad says I'm just looking for attention.", "dismissed"),
+    ("My mom said depression isn't real.", "dismissed"),
+    ("My wife wants to separate.", "rejected"),
+    ("My fiance called off the engagement.", "rejected"),
+    ("She stopped answering my calls.", "abandoned"),
+    ("My husband has been hiding money from me.", "betrayed"),
+    ("My fiance lied about his past.", "betrayed"),
+    ("My dad never made time for me.", "uncared"),
+    ("My husband controls all our money.", "controlled"),
+    ("My brother bullies me.", "mistreated"),
+])
+def test_general_phrase_families(text: str, theme: str) -> None:
+    assert theme in themes(run(text))
+
+
+def test_what_the_writer_says_of_themself_is_no_judgement() -> None:
+    assert "judged" not in themes(run("I said I was lazy and stupid."))

@@ -173,6 +173,12 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     planned = (plan_end.gather(clauses["sid"].gather(rest["cid"]))
                <= clauses["key"].gather(rest["cid"]) + rest["pos"]).fill_null(False)
     before = window_before(clauses, rest)
+    # "stupid" counts as a judgement only as what the other says the writer is ("he told me
+    # I'm stupid", "she calls me lazy")
+    framed = (rest["pattern"] + "\x1f" + rest["label"]).is_in(list(lex.framed))
+    if framed.any():
+        keep = ~framed | before.str.contains(lex.frame_re)
+        rest, before, planned = rest.filter(keep), before.filter(keep), planned.filter(keep)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
     # later stages read the same window: kept as ``_before``
     rest = rest.with_columns(negated.alias("negated"), before.alias("_before"),

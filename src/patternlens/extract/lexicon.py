@@ -73,6 +73,8 @@ class Lexicon:
     third_person_re: str  # "my brother is suicidal": about someone else
     first_person_re: str  # "I feel suicidal": about the writer
     self_re: str  # "I ignored him": the writer's own act, not the other's response
+    framed: frozenset[str]  # "pattern\x1flabel" of theme cues that count only after `frame_re`
+    frame_re: str  # clause text before a framed word: "he told me I'm", "she calls me"
     third_object_re: str  # clause text after a theme word: "... her", "... at him"
     third_patient_re: str  # clause text before a participle: "she was ...", "he got ..."
     joint_re: str  # "my therapist and I hang out": the writer with the other, not alone
@@ -230,6 +232,10 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     valence = {normalize_phrase(k): float(v) for k, v in intensity["valence"].items()}
 
     rows = _person_rows(data["roles"], slots)
+    framed_rows: list[dict[str, object]] = []
+    for label, spec in data["themes"]["themes"].items():
+        framed_rows += _rows(spec.get("framed", []), "theme", label, float(spec["weight"]),
+                             "theme", slots, suffixes)
     for kind, file, key in (
         ("theme", "themes", "themes"),
         ("response", "responses", "responses"),
@@ -266,6 +272,11 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     rows += _rows(intensity["disproportion_cues"], "disproportion", "disproportion", 0.0,
                   "disproportion", slots, suffixes)
 
+    # a framed word that is also a plain cue of its theme needs no frame
+    plain = {(r["pattern"], r["label"]) for r in rows if r["kind"] == "theme"}
+    framed = frozenset(f"{r['pattern']}\x1f{r['label']}" for r in framed_rows
+                       if (r["pattern"], r["label"]) not in plain)
+    rows += framed_rows
     cues = pl.DataFrame(rows, schema=CUE_SCHEMA, orient="row").with_columns(
         pl.col("implicit", "feel").fill_null(False)
     )
@@ -362,8 +373,14 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         name_stopwords=frozenset(names["stopwords"]),
         self_re=EDGE + "(?:" + _alt(negation["self_subjects"]) + ")(?:" + SEP + "(?:"
         + _alt(negation["self_bridge"]) + "))*" + TAIL,
+        framed=framed,
+        frame_re=EDGE + "(?:(?:" + _alt(slots["say"]) + ")(?:" + SEP + "that)?" + SEP + "(?:"
+        + _alt(slots["i_am"]) + ")|" + _alt(slots["called"]) + ")(?:" + SEP + "(?:"
+        + _alt(["so", "such", "too", "really", "just", "being", "a total", "a complete",
+                "completely", "totally", "always", "the"]) + "))*" + TAIL,
         third_object_re="^" + SEP + "(?:(?:" + _alt(negation["third_object_bridge"]) + ")" + SEP
-        + ")?(?:" + _alt(negation["third_objects"]) + ")(?:[^a-z0-9'_]|$)",
+        + "(?:" + _alt(negation["third_objects"] + negation["third_possessives"]) + ")|(?:"
+        + _alt(negation["third_objects"]) + "))(?:[^a-z0-9'_]|$)",
         third_patient_re=EDGE + "(?:" + _alt(negation["third_patients"])
         + r"|(?:my|our|his|her|their|[a-z]+'s)" + SEP + "(?:" + nouns_re.replace("[ -]", SEP)
         + "))" + SEP + "(?:"
