@@ -53,6 +53,7 @@ class Lexicon:
     negator_person_re: str  # one word more: "never been to a therapist"
     engage_after_re: str
     engage_after_verb_re: str
+    not_engage_after_re: str  # "our son was two months old": a description
     engage_before_re: str
     block_before_re: str
     predicate_re: str  # "my coworker is a family therapist": a job or identity, nobody's role
@@ -352,6 +353,7 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         not_negating_re=back(_alt(negation["not_negating"]), window - 1),
         engage_after_re="^" + TAIL[:-1] + "(?:" + _alt(engage["after"]) + ")(?:[^a-z0-9'_]|$)",
         engage_after_verb_re=engage["after_regex"],
+        not_engage_after_re=engage["not_after_regex"],
         engage_before_re=back(_alt(engage["before"]), 2),
         block_before_re=back(_alt(engage["block_before"]), 1),
         predicate_re=back(_alt(engage["predicate"]), 1),
