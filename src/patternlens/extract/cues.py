@@ -175,8 +175,11 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     before = window_before(clauses, rest)
     # "stupid" counts as a judgement only as what the other says the writer is ("he told me
     # I'm stupid", "she calls me lazy")
-    framed = (rest["pattern"] + "\x1f" + rest["label"]).is_in(list(lex.framed))
+    framed = rest["pattern"].is_in(list(lex.framed_patterns))
     if framed.any():
+        at = framed.arg_true()
+        picked = rest.select(pl.col("pattern").gather(at) + "\x1f" + pl.col("label").gather(at))
+        framed = dense(rest.height, at, picked.to_series().is_in(list(lex.framed)), False)
         keep = ~framed | before.str.contains(lex.frame_re)
         rest, before, planned = rest.filter(keep), before.filter(keep), planned.filter(keep)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)

@@ -75,6 +75,7 @@ class Lexicon:
     first_person_re: str  # "I feel suicidal": about the writer
     self_re: str  # "I ignored him": the writer's own act, not the other's response
     framed: frozenset[str]  # "pattern\x1flabel" of theme cues that count only after `frame_re`
+    framed_patterns: frozenset[str]  # their patterns
     frame_re: str  # clause text before a framed word: "he told me I'm", "she calls me"
     third_object_re: str  # clause text after a theme word: "... her", "... at him"
     third_patient_re: str  # clause text before a participle: "she was ...", "he got ..."
@@ -376,6 +377,7 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         self_re=EDGE + "(?:" + _alt(negation["self_subjects"]) + ")(?:" + SEP + "(?:"
         + _alt(negation["self_bridge"]) + "))*" + TAIL,
         framed=framed,
+        framed_patterns=frozenset(f.split("\x1f")[0] for f in framed),
         frame_re=EDGE + "(?:(?:" + _alt(slots["say"]) + ")(?:" + SEP + "that)?" + SEP + "(?:"
         + _alt(slots["i_am"]) + ")|" + _alt(slots["called"]) + ")(?:" + SEP + "(?:"
         + _alt(["so", "such", "too", "really", "just", "being", "a total", "a complete",
