@@ -194,3 +194,8 @@ def test_general_phrase_families(text: str, theme: str) -> None:
 
 def test_what_the_writer_says_of_themself_is_no_judgement() -> None:
     assert "judged" not in themes(run("I said I was lazy and stupid."))
+
+
+def test_a_need_is_a_wish_not_the_others_response() -> None:
+    assert "understood" not in themes(run("I feel like I still need his validation."))
+    assert "understood" in themes(run("My sister validated my feelings."))
