@@ -199,3 +199,9 @@ def test_what_the_writer_says_of_themself_is_no_judgement() -> None:
 def test_a_need_is_a_wish_not_the_others_response() -> None:
     assert "understood" not in themes(run("I feel like I still need his validation."))
     assert "understood" in themes(run("My sister validated my feelings."))
+
+
+@pytest.mark.parametrize("text", ["I said I was selfish.", "I always say I am worthless.",
+                                  "Sometimes I think I'm overreacting."])
+def test_the_writers_own_words_about_themself_are_no_theme(text: str) -> None:
+    assert themes(run(text)) == []

@@ -180,7 +180,10 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
         at = framed.arg_true()
         picked = rest.select(pl.col("pattern").gather(at) + "\x1f" + pl.col("label").gather(at))
         framed = dense(rest.height, at, picked.to_series().is_in(list(lex.framed)), False)
-        keep = ~framed | before.str.contains(lex.frame_re)
+        judged = rest["label"] == "judged"
+        frame = ((judged & before.str.contains(lex.frame_re))
+                 | (~judged & before.str.contains(lex.fuss_frame_re)))
+        keep = ~framed | (frame & ~before.str.contains(lex.self_frame_re))
         rest, before, planned = rest.filter(keep), before.filter(keep), planned.filter(keep)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
     # later stages read the same window: kept as ``_before``

@@ -77,6 +77,8 @@ class Lexicon:
     framed: frozenset[str]  # "pattern\x1flabel" of theme cues that count only after `frame_re`
     framed_patterns: frozenset[str]  # their patterns
     frame_re: str  # clause text before a framed word: "he told me I'm", "she calls me"
+    fuss_frame_re: str  # the same for a dismissal: said only, "he says I'm overreacting"
+    self_frame_re: str  # the writer's own frame: "I said I was", "I told myself I'm"
     third_object_re: str  # clause text after a theme word: "... her", "... at him"
     third_patient_re: str  # clause text before a participle: "she was ...", "he got ..."
     joint_re: str  # "my therapist and I hang out": the writer with the other, not alone
@@ -338,6 +340,14 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     adjectives = roles["adjectives"] + roles["ex_adjectives"]
     words = f"(?:{SEP}[a-z0-9'_]+)"  # one more word back, with its separator
 
+    # what the other says the writer is: "he told me I'm", "she calls me" (themes.toml framed)
+    said = "(?:" + _alt(slots["say"]) + ")(?:" + SEP + "that)?" + SEP + "(?:" + _alt(slots["i_am"]) + ")"
+    degree = ("(?:" + SEP + "(?:" + _alt(["so", "such", "too", "really", "just", "being", "a total",
+              "a complete", "completely", "totally", "always", "the"]) + "))*" + TAIL)
+    frame_re = EDGE + "(?:" + said + "|" + _alt(slots["called"]) + ")" + degree
+    # a fuss is only said ("says I'm overreacting"); a name is also called ("calls me lazy")
+    fuss_frame_re = EDGE + said + degree
+
     def back(alternation: str, extra_words: int) -> str:
         """A window ending at most `extra_words` words after one of the alternatives."""
         return EDGE + "(?:" + alternation + ")" + words + "{0," + str(extra_words) + "}" + TAIL
@@ -378,10 +388,10 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         + _alt(negation["self_bridge"]) + "))*" + TAIL,
         framed=framed,
         framed_patterns=frozenset(f.split("\x1f")[0] for f in framed),
-        frame_re=EDGE + "(?:(?:" + _alt(slots["say"]) + ")(?:" + SEP + "that)?" + SEP + "(?:"
-        + _alt(slots["i_am"]) + ")|" + _alt(slots["called"]) + ")(?:" + SEP + "(?:"
-        + _alt(["so", "such", "too", "really", "just", "being", "a total", "a complete",
-                "completely", "totally", "always", "the"]) + "))*" + TAIL,
+        frame_re=frame_re,
+        fuss_frame_re=fuss_frame_re,
+        self_frame_re=EDGE + "(?:" + _alt(negation["self_subjects"]) + ")(?:" + SEP + "(?:"
+        + _alt(negation["self_bridge"]) + "))*" + SEP + frame_re[len(EDGE):],
         third_object_re="^" + SEP + "(?:(?:" + _alt(negation["third_object_bridge"]) + ")" + SEP
         + "(?:" + _alt(negation["third_objects"] + negation["third_possessives"]) + ")|(?:"
         + _alt(negation["third_objects"]) + "))(?:[^a-z0-9'_]|$)",
