@@ -178,12 +178,13 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     framed = rest["pattern"].is_in(list(lex.framed_patterns))
     if framed.any():
         at = framed.arg_true()
-        picked = rest.select(pl.col("pattern").gather(at) + "\x1f" + pl.col("label").gather(at))
-        framed = dense(rest.height, at, picked.to_series().is_in(list(lex.framed)), False)
-        judged = rest["label"] == "judged"
-        frame = ((judged & before.str.contains(lex.frame_re))
-                 | (~judged & before.str.contains(lex.fuss_frame_re)))
-        keep = ~framed | (frame & ~before.str.contains(lex.self_frame_re))
+        label = rest["label"].gather(at)
+        framed = (rest["pattern"].gather(at) + "\x1f" + label).is_in(list(lex.framed))
+        text, judged = before.gather(at), label == "judged"
+        framed_ok = (((judged & text.str.contains(lex.frame_re))
+                      | (~judged & text.str.contains(lex.fuss_frame_re)))
+                     & ~text.str.contains(lex.self_frame_re))
+        keep = ~dense(rest.height, at, framed & ~framed_ok, False)
         rest, before, planned = rest.filter(keep), before.filter(keep), planned.filter(keep)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
     # later stages read the same window: kept as ``_before``
@@ -204,9 +205,11 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     word = clauses["n"].gather(themes["cid"]).str.slice(themes["pos"], themes["wlen"])
     # "talks badly about me to his friends": the writer is the object already
     to_me = themes["pattern"].str.contains(r" (?:me|my|us|our|i|i'm|myself) ")
-    others = (after.str.contains(lex.third_object_re) & ~to_me) | (
-        themes["_before"].str.contains(lex.third_patient_re)
-        & word.str.contains(r"(?:ed|en)\s*$") & (themes["label"] != "uncared"))
+    others = after.str.contains(lex.third_object_re) & ~to_me
+    # a participle ("abused", "bullied") after a third person and a form of "be"
+    at = (word.str.contains(r"(?:ed|en)\s*$") & (themes["label"] != "uncared")).arg_true()
+    patient = themes["_before"].gather(at).str.contains(lex.third_patient_re)
+    others = others | dense(themes.height, at, patient, False)
     is_theme = rest.filter(mine)["kind"] == "theme"
     own = own | dense(is_theme.len(), is_theme.arg_true(), others, False)
     rest = rest.with_columns(
