@@ -108,8 +108,10 @@ def baseline(entries: pl.DataFrame) -> list[dict[str, set[str]]]:
     lex = load_lexicon()
     words = [(" " + n + " ", "role", r) for n, r in lex.noun_roles.items()]
     # single keywords only: phrases, slots and context are what the extractor adds
+    # (a framed word counts only after its frame: a phrase too)
     cues = lex.cues.filter((pl.col("group") != "person")
-                           & ~pl.col("pattern").str.strip_chars().str.contains(" "))
+                           & ~pl.col("pattern").str.strip_chars().str.contains(" ")
+                           & ~(pl.col("pattern") + "\x1f" + pl.col("label")).is_in(list(lex.framed)))
     words += list(zip(cues["pattern"], cues["kind"], cues["label"], strict=True))
     table = pl.DataFrame(words, schema=["pattern", "kind", "label"], orient="row").unique()
     text = pl.when(pl.col("title").is_not_null()).then(

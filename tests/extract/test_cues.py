@@ -130,3 +130,78 @@ def test_more_theme_families(text: str, theme: str) -> None:
 
 def test_the_writers_own_wish_not_to_be_born_is_no_rejection() -> None:
     assert "rejected" not in themes(run("Sometimes I wish I wasn't born."))
+
+
+@pytest.mark.parametrize("text", [
+    "My friend's husband choked her and hit her.",
+    "My girlfriend was abused as a child.",
+    "I take my anger out on my son by screaming at him.",
+    "My fiancée grew up around so much yelling at them.",
+])
+def test_a_theme_done_to_someone_else_is_not_the_writers(text: str) -> None:
+    # the object or the patient of the theme word is a third person
+    assert "mistreated" not in themes(run(text))
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("My mom screams at me.", "mistreated"),
+    ("He talks badly about me to his friends.", "judged"),
+    ("My husband was abusive.", "mistreated"),
+    ("Since we split I've heard many lies from him.", "betrayed"),
+])
+def test_a_theme_done_to_the_writer_stays(text: str, theme: str) -> None:
+    assert theme in themes(run(text))
+
+
+@pytest.mark.parametrize("text", [
+    "I have a history of sexual abuse and a long history of depression.",
+    "I feel like I am internally screaming all the time.",
+    "Every medicine I have been on my body rejects.",
+    "I am extremely possessive in my relationships.",
+])
+def test_a_theme_word_with_nobody_there_labels_nothing(text: str) -> None:
+    assert themes(run(text)) == []
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("People have been calling me names.", "mistreated"),
+    ("I feel like nobody cares for me.", "uncared"),
+    ("Five employers have rejected me.", "rejected"),
+    ("My doc doesn't want to discuss it.", "dismissed"),
+])
+def test_a_theme_of_someone_unnamed_still_counts(text: str, theme: str) -> None:
+    assert theme in themes(run(text))
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("My husband told me I'm worthless.", "judged"),
+    ("My parents think I was lazy.", "judged"),
+    ("She keeps saying that I'm a bad mother.", "judged"),
+    ("My dad says I'm just looking for attention.", "dismissed"),
+    ("My mom said depression isn't real.", "dismissed"),
+    ("My wife wants to separate.", "rejected"),
+    ("My fiance called off the engagement.", "rejected"),
+    ("She stopped answering my calls.", "abandoned"),
+    ("My husband has been hiding money from me.", "betrayed"),
+    ("My fiance lied about his past.", "betrayed"),
+    ("My dad never made time for me.", "uncared"),
+    ("My husband controls all our money.", "controlled"),
+    ("My brother bullies me.", "mistreated"),
+])
+def test_general_phrase_families(text: str, theme: str) -> None:
+    assert theme in themes(run(text))
+
+
+def test_what_the_writer_says_of_themself_is_no_judgement() -> None:
+    assert "judged" not in themes(run("I said I was lazy and stupid."))
+
+
+def test_a_need_is_a_wish_not_the_others_response() -> None:
+    assert "understood" not in themes(run("I feel like I still need his validation."))
+    assert "understood" in themes(run("My sister validated my feelings."))
+
+
+@pytest.mark.parametrize("text", ["I said I was selfish.", "I always say I am worthless.",
+                                  "Sometimes I think I'm overreacting."])
+def test_the_writers_own_words_about_themself_are_no_theme(text: str) -> None:
+    assert themes(run(text)) == []

@@ -129,3 +129,28 @@ def test_a_school_counselor_is_a_teacher() -> None:
                                   "Ending therapy next month by mutual plan. I feel ready."])
 def test_a_session_summed_up_is_the_writers_therapy(text: str) -> None:
     assert entry(run(text))["in_therapy"]
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("My husband's mother criticizes everything I do.", "other_family"),
+    ("My wife's parents hate me.", "other_family"),
+    ("My roomie lied to me.", "friend"),
+    ("My kids ignore me.", "child"),
+])
+def test_role_word_variants(text: str, role: str) -> None:
+    assert entry(run(text))["roles"] == [role]
+
+
+def test_a_boyfriends_family_are_no_in_laws() -> None:
+    assert "other_family" not in entry(run("My boyfriend's family hates me."))["roles"]
+
+
+def test_the_other_parent_of_the_writers_children_has_no_role() -> None:
+    roles = entry(run("I stopped caring after my children's father left me."))["roles"]
+    assert roles == []
+
+
+def test_an_age_told_is_no_episode() -> None:
+    x = run("The love of my life left me. Our son was two months old at the time.")
+    assert "child" not in entry(x)["roles"]
+    assert "child" in entry(run("Our son was two months old when he got sick and hit me."))["roles"]

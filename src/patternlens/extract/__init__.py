@@ -186,7 +186,9 @@ def _extract_chunk(
     eps = _episodes.episodes(cl, men, content, intens)
 
     opening = therapy.filter(pl.col("opens")).select("row")
-    summary = summarize(cl, content, eps, intens, lex, meta.height, opening,
+    # a theme that is nobody's response does not label the entry either
+    told = content.filter(~_episodes.unattributed(cl, content, lex.other_re))
+    summary = summarize(cl, told, eps, intens, lex, meta.height, opening,
                         therapy.select("row"))
     # episodes come sorted by row and episode, summaries in row order: entry fields by index
     at = eps["row"]

@@ -210,6 +210,19 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     planned = (plan_end.gather(clauses["sid"].gather(rest["cid"]))
                <= clauses["key"].gather(rest["cid"]) + rest["pos"]).fill_null(False)
     before = window_before(clauses, rest)
+    # "stupid" counts as a judgement only as what the other says the writer is ("he told me
+    # I'm stupid", "she calls me lazy")
+    framed = rest["pattern"].is_in(list(lex.framed_patterns))
+    if framed.any():
+        at = framed.arg_true()
+        label = rest["label"].gather(at)
+        framed = (rest["pattern"].gather(at) + "\x1f" + label).is_in(list(lex.framed))
+        text, judged = before.gather(at), label == "judged"
+        framed_ok = (((judged & text.str.contains(lex.frame_re))
+                      | (~judged & text.str.contains(lex.fuss_frame_re)))
+                     & ~text.str.contains(lex.self_frame_re))
+        keep = ~dense(rest.height, at, framed & ~framed_ok, False)
+        rest, before, planned = rest.filter(keep), before.filter(keep), planned.filter(keep)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
     # later stages read the same window: kept as ``_before``
     rest = rest.with_columns(negated.alias("negated"), before.alias("_before"),
@@ -223,6 +236,19 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
         (pl.col("kind") == "red_flag") & pl.col("_before").str.contains(lex.joint_re)
     ).to_series()
     own = own & ~joint
+    # "he choked her", "she was abused as a child": someone else's experience, not the writer's
+    themes = rest.filter(pl.col("kind") == "theme")
+    after = window_after(clauses, themes, 16)
+    word = clauses["n"].gather(themes["cid"]).str.slice(themes["pos"], themes["wlen"])
+    # "talks badly about me to his friends": the writer is the object already
+    to_me = themes["pattern"].str.contains(r" (?:me|my|us|our|i|i'm|myself) ")
+    others = after.str.contains(lex.third_object_re) & ~to_me
+    # a participle ("abused", "bullied") after a third person and a form of "be"
+    at = (word.str.contains(r"(?:ed|en)\s*$") & (themes["label"] != "uncared")).arg_true()
+    patient = themes["_before"].gather(at).str.contains(lex.third_patient_re)
+    others = others | dense(themes.height, at, patient, False)
+    is_theme = rest.filter(mine)["kind"] == "theme"
+    own = own | dense(is_theme.len(), is_theme.arg_true(), others, False)
     rest = rest.with_columns(
         dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own")
     )

@@ -53,6 +53,7 @@ class Lexicon:
     negator_person_re: str  # one word more: "never been to a therapist"
     engage_after_re: str
     engage_after_verb_re: str
+    not_engage_after_re: str  # "our son was two months old": a description
     engage_before_re: str
     block_before_re: str
     predicate_re: str  # "my coworker is a family therapist": a job or identity, nobody's role
@@ -72,11 +73,19 @@ class Lexicon:
     inside_name_re: str  # group 1: a capitalised word inside a sentence ("texted Nia")
     acting_name_re: str  # group 1: a capitalised word opening a sentence and acting
     anaphor_re: str  # clause text before a cue that starts "It ..." / "That ..."
+    other_re: str  # someone other than the writer in a clause: "people", "nobody", "me"
     noun_roles: dict[str, str]  # role noun -> role, for learned names
     name_stopwords: frozenset[str]
     third_person_re: str  # "my brother is suicidal": about someone else
     first_person_re: str  # "I feel suicidal": about the writer
     self_re: str  # "I ignored him": the writer's own act, not the other's response
+    framed: frozenset[str]  # "pattern\x1flabel" of theme cues that count only after `frame_re`
+    framed_patterns: frozenset[str]  # their patterns
+    frame_re: str  # clause text before a framed word: "he told me I'm", "she calls me"
+    fuss_frame_re: str  # the same for a dismissal: said only, "he says I'm overreacting"
+    self_frame_re: str  # the writer's own frame: "I said I was", "I told myself I'm"
+    third_object_re: str  # clause text after a theme word: "... her", "... at him"
+    third_patient_re: str  # clause text before a participle: "she was ...", "he got ..."
     joint_re: str  # "my therapist and I hang out": the writer with the other, not alone
     flip: dict[str, str]  # a negated positive theme reads as a negative one
     rating_re: str
@@ -232,6 +241,10 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     valence = {normalize_phrase(k): float(v) for k, v in intensity["valence"].items()}
 
     rows = _person_rows(data["roles"], slots)
+    framed_rows: list[dict[str, object]] = []
+    for label, spec in data["themes"]["themes"].items():
+        framed_rows += _rows(spec.get("framed", []), "theme", label, float(spec["weight"]),
+                             "theme", slots, suffixes)
     for kind, file, key in (
         ("theme", "themes", "themes"),
         ("response", "responses", "responses"),
@@ -268,6 +281,11 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     rows += _rows(intensity["disproportion_cues"], "disproportion", "disproportion", 0.0,
                   "disproportion", slots, suffixes)
 
+    # a framed word that is also a plain cue of its theme needs no frame
+    plain = {(r["pattern"], r["label"]) for r in rows if r["kind"] == "theme"}
+    framed = frozenset(f"{r['pattern']}\x1f{r['label']}" for r in framed_rows
+                       if (r["pattern"], r["label"]) not in plain)
+    rows += framed_rows
     cues = pl.DataFrame(rows, schema=CUE_SCHEMA, orient="row").with_columns(
         pl.col("implicit", "feel").fill_null(False)
     )
@@ -327,6 +345,14 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     adjectives = roles["adjectives"] + roles["ex_adjectives"]
     words = f"(?:{SEP}[a-z0-9'_]+)"  # one more word back, with its separator
 
+    # what the other says the writer is: "he told me I'm", "she calls me" (themes.toml framed)
+    said = "(?:" + _alt(slots["say"]) + ")(?:" + SEP + "that)?" + SEP + "(?:" + _alt(slots["i_am"]) + ")"
+    degree = ("(?:" + SEP + "(?:" + _alt(["so", "such", "too", "really", "just", "being", "a total",
+              "a complete", "completely", "totally", "always", "the"]) + "))*" + TAIL)
+    frame_re = EDGE + "(?:" + said + "|" + _alt(slots["called"]) + ")" + degree
+    # a fuss is only said ("says I'm overreacting"); a name is also called ("calls me lazy")
+    fuss_frame_re = EDGE + said + degree
+
     def back(alternation: str, extra_words: int) -> str:
         """A window ending at most `extra_words` words after one of the alternatives."""
         return EDGE + "(?:" + alternation + ")" + words + "{0," + str(extra_words) + "}" + TAIL
@@ -343,6 +369,7 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         not_negating_re=back(_alt(negation["not_negating"]), window - 1),
         engage_after_re="^" + TAIL[:-1] + "(?:" + _alt(engage["after"]) + ")(?:[^a-z0-9'_]|$)",
         engage_after_verb_re=engage["after_regex"],
+        not_engage_after_re=engage["not_after_regex"],
         engage_before_re=back(_alt(engage["before"]), 2),
         block_before_re=back(_alt(engage["block_before"]), 1),
         predicate_re=back(_alt(engage["predicate"]), 1),
@@ -366,10 +393,25 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         + r"|called|apologi[sz]ed|explained|nodded|laughed)\b",
         anaphor_re="^" + TAIL[:-1] + "(?:" + _alt(grammar["carry"]["anaphors"]) + ")(?:" + SEP
         + "|$)",
+        other_re=EDGE + "(?:" + _alt(grammar["others"]["words"]) + ")(?:[^a-z0-9'_]|$)",
         noun_roles=noun_roles,
         name_stopwords=frozenset(names["stopwords"]),
         self_re=EDGE + "(?:" + _alt(negation["self_subjects"]) + ")(?:" + SEP + "(?:"
         + _alt(negation["self_bridge"]) + "))*" + TAIL,
+        framed=framed,
+        framed_patterns=frozenset(f.split("\x1f")[0] for f in framed),
+        frame_re=frame_re,
+        fuss_frame_re=fuss_frame_re,
+        self_frame_re=EDGE + "(?:" + _alt(negation["self_subjects"]) + ")(?:" + SEP + "(?:"
+        + _alt(negation["self_bridge"]) + "))*" + SEP + frame_re[len(EDGE):],
+        third_object_re="^" + SEP + "(?:(?:" + _alt(negation["third_object_bridge"]) + ")" + SEP
+        + "(?:" + _alt(negation["third_objects"] + negation["third_possessives"]) + ")|(?:"
+        + _alt(negation["third_objects"]) + "))(?:[^a-z0-9'_]|$)",
+        third_patient_re=EDGE + "(?:" + _alt(negation["third_patients"])
+        + r"|(?:my|our|his|her|their|[a-z]+'s)" + SEP + "(?:" + nouns_re.replace("[ -]", SEP)
+        + "))" + SEP + "(?:"
+        + _alt(negation["self_bridge"]) + SEP + ")*(?:" + _alt(negation["passive_be"]) + ")"
+        + TAIL,
         joint_re=EDGE + "(?:" + _alt(negation["joint_subjects"]) + ")(?:" + SEP
         + "(?:" + _alt(negation["self_bridge"]) + "))*" + TAIL,
         flip=dict(data["themes"].get("flip", {})),

@@ -264,7 +264,7 @@ def mentions(
         after.str.contains(lex.engage_after_re)
         | after.str.contains(lex.engage_after_verb_re)
         | before.str.contains(lex.engage_before_re)
-    ) & ~before.str.contains(lex.block_before_re)
+    ) & ~before.str.contains(lex.block_before_re) & ~after.str.contains(lex.not_engage_after_re)
     m = m.with_columns(
         pl.when(pl.col("implicit"))
         .then(False)
