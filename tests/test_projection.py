@@ -288,7 +288,7 @@ def _dense(path: Path, writers: int, days: int, start: date, seed: int, prefix: 
     rng = random.Random(seed)
     rows = [{"id": f"{prefix}{w}-{i}", "subject": f"w{w}",
              "date": date.fromordinal(start.toordinal() + i).isoformat(),
-             "text": " ".join(rng.choices(DENSE, k=4))}
+             "text": " ".join(rng.choices(DENSE, k=2))}
             for w in range(writers) for i in range(days)]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path

@@ -85,6 +85,30 @@ def _layer(data: Spec | None, mark: Spec, encoding: Spec) -> Spec:
     return ({"data": data} if data is not None else {}) | {"mark": mark, "encoding": encoding}
 
 
+def heatmap(report: Mapping[str, Any]) -> tuple[list[Spec], list[str], list[str]] | None:
+    """The pervasiveness cells with their themes and roles in report order (None when empty);
+    shared with ``report.svg`` so both draw the same grid."""
+    perv = report.get("pervasiveness") or {}
+    cells = perv.get("cells") or []
+    if not cells:
+        return None
+    themes = list(perv.get("themes") or dict.fromkeys(c["theme"] for c in cells))
+    roles = list(perv.get("roles") or dict.fromkeys(c["role"] for c in cells))
+    return cells, themes, roles
+
+
+def trail_of(report: Mapping[str, Any], breadcrumb_id: str | None
+             ) -> tuple[Spec, list[Spec], list[str]] | None:
+    """A breadcrumb (the first unless ``breadcrumb_id`` names one), its trail by date and the
+    roles in the order they first come up; None when there is no such trail."""
+    crumbs = report.get("breadcrumbs") or []
+    crumb = next((b for b in crumbs if breadcrumb_id is None or b["id"] == breadcrumb_id), None)
+    if crumb is None or not crumb["trail"]:
+        return None
+    trail = sorted(crumb["trail"], key=lambda t: t["date"])
+    return crumb, trail, list(dict.fromkeys(t["role"] for t in trail))
+
+
 def intensity(report: Mapping[str, Any]) -> Spec | None:
     """Intensity per entry over time; strong reactions, ruptures and repairs marked by shape."""
     timeline = report.get("timeline") or []
@@ -115,12 +139,10 @@ def intensity(report: Mapping[str, Any]) -> Spec | None:
 
 def pervasiveness(report: Mapping[str, Any]) -> Spec | None:
     """Theme x role heatmap of pervasiveness: the share of the role's episodes with the theme."""
-    perv = report.get("pervasiveness") or {}
-    cells = perv.get("cells") or []
-    if not cells:
+    grid = heatmap(report)
+    if grid is None:
         return None
-    themes = list(perv.get("themes") or dict.fromkeys(c["theme"] for c in cells))
-    roles = list(perv.get("roles") or dict.fromkeys(c["role"] for c in cells))
+    cells, themes, roles = grid
     rows = [{**c, "label": f"{round(c['share'] * 100)}%"} for c in cells]
     xy = {"x": _field("role", "nominal", sort=roles, title=None,
                       axis={"orient": "top", "labelAngle": -40, "labelColor": INK, "ticks": False,
@@ -140,12 +162,10 @@ def pervasiveness(report: Mapping[str, Any]) -> Spec | None:
 def breadcrumb_trail(report: Mapping[str, Any], breadcrumb_id: str | None = None) -> Spec | None:
     """One breadcrumb's trail: a row per role, a point per dated echo (past ones in orange), and
     the therapy moment marked. The first breadcrumb unless ``breadcrumb_id`` names one."""
-    crumbs = report.get("breadcrumbs") or []
-    crumb = next((b for b in crumbs if breadcrumb_id is None or b["id"] == breadcrumb_id), None)
-    if crumb is None or not crumb["trail"]:
+    picked = trail_of(report, breadcrumb_id)
+    if picked is None:
         return None
-    trail = sorted(crumb["trail"], key=lambda t: t["date"])
-    roles = list(dict.fromkeys(t["role"] for t in trail))
+    crumb, trail, roles = picked
     rows = [{"date": t["date"], "role": t["role"], "intensity": t["intensity"],
              "when": "past" if t["past"] else "recent",
              "moment": t["date"] == crumb["therapy_moment"] and t["role"] == "therapist"}

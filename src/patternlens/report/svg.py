@@ -303,12 +303,10 @@ def _heat(share: float) -> str:
 
 def pervasiveness(report: Mapping[str, Any]) -> str | None:
     """Theme x role heatmap of pervasiveness: the share of the role's episodes with the theme."""
-    perv = report.get("pervasiveness") or {}
-    cells = perv.get("cells") or []
-    if not cells:
+    grid = charts.heatmap(report)
+    if grid is None:
         return None
-    themes = list(perv.get("themes") or dict.fromkeys(c["theme"] for c in cells))
-    roles = list(perv.get("roles") or dict.fromkeys(c["role"] for c in cells))
+    cells, themes, roles = grid
     col, row = 42, 28
     left = max(text_width(t, LABEL) for t in themes) + 8
     sin, cos = math.sin(math.radians(40)), math.cos(math.radians(40))
@@ -346,12 +344,10 @@ def pervasiveness(report: Mapping[str, Any]) -> str | None:
 def breadcrumb_trail(report: Mapping[str, Any], breadcrumb_id: str | None = None) -> str | None:
     """One breadcrumb's trail: a row per role, a point per dated echo (past ones in orange), the
     therapy moment marked. The first breadcrumb unless ``breadcrumb_id`` names one."""
-    crumbs = report.get("breadcrumbs") or []
-    crumb = next((b for b in crumbs if breadcrumb_id is None or b["id"] == breadcrumb_id), None)
-    if crumb is None or not crumb["trail"]:
+    picked = charts.trail_of(report, breadcrumb_id)
+    if picked is None:
         return None
-    trail = sorted(crumb["trail"], key=lambda t: t["date"])
-    roles = list(dict.fromkeys(t["role"] for t in trail))
+    crumb, trail, roles = picked
     w, step = WIDTH, 34
     h = step * len(roles)
     moment_day = _day(crumb["therapy_moment"])
