@@ -39,7 +39,7 @@ def clause_intensity(
     kinds = markers.select("cid", "kind")
     boosts = kinds.filter(pl.col("kind") == "booster").group_by("cid").len("_boost")
     small = kinds.filter(pl.col("kind") == "disproportion").group_by("cid").len("_small")
-    ignore = "|".join(re.escape(w) for w in sorted(lex.caps_ignore, key=len, reverse=True))
+    ignore = "|".join(re.escape(w) for w in sorted(lex.caps_ignore, key=lambda w: (-len(w), w)))
     raw = pl.col("raw")
     rating = pl.col("n").str.extract_groups(lex.rating_re)
     value = (

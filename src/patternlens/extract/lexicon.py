@@ -134,7 +134,8 @@ def expand(phrase: str, slots: dict[str, list[str]], suffixes: list[str]) -> lis
                 choices.append([w.rstrip("*")])
         for combo in itertools.product(*choices):
             body = " ".join(combo)
-            variants = {body, body.replace("'", "")} if "'" in body else {body}
+            # in a fixed order (a set's would change with the process's string hashing)
+            variants = dict.fromkeys((body, body.replace("'", ""))) if "'" in body else (body,)
             for v in variants:
                 if v.strip():
                     out.append(" " + v + ("" if prefix_end else " "))
@@ -149,7 +150,7 @@ TAIL = "[^a-z0-9'_]*$"  # only separators up to the end of a window
 
 def _alt(words: list[str]) -> str:
     """A regex alternation of normalized phrases, longest first."""
-    norm = sorted({normalize_phrase(w) for w in words}, key=len, reverse=True)
+    norm = sorted({normalize_phrase(w) for w in words}, key=lambda w: (-len(w), w))
     return "|".join(re.escape(w).replace(r"\ ", SEP) for w in norm if w)
 
 
@@ -428,8 +429,16 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     )
 
 
-@lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    """The packaged lexicon, compiled once per process."""
+def compile_lexicon() -> Lexicon:
+    """The packaged lexicon, compiled from its word lists."""
     data, lexicon_hash = _read_all()
     return _build(data, lexicon_hash)
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The packaged lexicon, once per process: the compiled copy on disk when there is one
+    for these word lists and this code (``extract.compiled``), else compiled here."""
+    from patternlens.extract import compiled  # it imports this module
+
+    return compiled.load(compile_lexicon)
