@@ -144,7 +144,8 @@ def cli_cases(root: Path, runs: int) -> None:
         first, seconds = seconds[0], seconds[1:]
         print(f"CLI analyze, one 1,000-entry journal of {name} entries, start-up included: "
               f"median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s "
-              f"({runs} runs, each into a new store; the first, compiling bytecode and the lexicon: {first:.2f} s)")
+              f"({runs} runs, each into a new store; before them a first run, compiling bytecode "
+              f"and the lexicon: {first:.2f} s)")
 
 
 def main() -> None:
