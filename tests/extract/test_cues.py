@@ -196,6 +196,21 @@ def test_what_the_writer_says_of_themself_is_no_judgement() -> None:
     assert "judged" not in themes(run("I said I was lazy and stupid."))
 
 
+@pytest.mark.parametrize("text", [
+    "My husband told me I am stupid.", "My husband thinks I am selfish.", "My mom says I am lazy.",
+])
+def test_a_framed_word_after_i_am_spelled_out_counts(text: str) -> None:
+    # the "i am" the frame ends in is not the writer as the subject of the judgement
+    assert themes(run(text)) == ["judged"]
+
+
+@pytest.mark.parametrize("text", [
+    "I said I am stupid.", "I am stupid.", "My doctor says I am healthy.",
+])
+def test_i_am_without_the_others_frame_is_no_judgement(text: str) -> None:
+    assert themes(run(text)) == []
+
+
 def test_a_need_is_a_wish_not_the_others_response() -> None:
     assert "understood" not in themes(run("I feel like I still need his validation."))
     assert "understood" in themes(run("My sister validated my feelings."))
