@@ -254,8 +254,15 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     others = others | dense(themes.height, at, patient, False)
     is_theme = rest.filter(mine)["kind"] == "theme"
     own = own | dense(is_theme.len(), is_theme.arg_true(), others, False)
+    # "I was abused as a child", "I feel so unheard": the writer is the one it was done to or
+    # who feels it (a theme that names no one is kept for this: episodes.unattributed)
+    done = ((themes["_before"].str.contains(lex.writer_patient_re)
+             & word.str.contains(lex.participle_re))
+            | themes["_before"].str.contains(lex.writer_feeler_re))
+    theme_at = rest.with_row_index("_i").filter(pl.col("kind") == "theme")["_i"]
     rest = rest.with_columns(
-        dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own")
+        dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own"),
+        dense(rest.height, theme_at, done, False).alias("_writer"),
     )
     rest = rest.with_columns(
         ((pl.col("_hyp_end").is_not_null() & (pl.col("_hyp_end") <= pl.col("pos")))
