@@ -164,6 +164,33 @@ def test_a_theme_word_with_nobody_there_labels_nothing(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "theme"), [
+    ("I was abused as a child.", "mistreated"),
+    ("I was bullied all through school.", "mistreated"),
+    ("I was sexually assaulted in college.", "mistreated"),
+    ("I was cheated on last year.", "betrayed"),
+    ("I've been rejected again.", "rejected"),
+    ("I got ignored all day at work.", "uncared"),
+    ("I feel so unheard lately.", "dismissed"),
+])
+def test_a_theme_done_to_the_writer_or_felt_needs_no_one_named(text: str, theme: str) -> None:
+    # the writer is the passive subject or the one feeling it: their experience, told
+    assert themes(run(text)) == [theme]
+
+
+@pytest.mark.parametrize("text", [
+    "There is a history of sexual abuse.",
+    "My girlfriend was abused as a child.",
+    "He choked her.",
+    # after "I was" only a participle is done to the writer; these are the writer's own acts
+    "I was abusive.",
+    "I was yelling.",
+    "I was judgmental.",
+])
+def test_a_theme_not_done_to_the_writer_stays_unlabelled(text: str) -> None:
+    assert themes(run(text)) == []
+
+
+@pytest.mark.parametrize(("text", "theme"), [
     ("People have been calling me names.", "mistreated"),
     ("I feel like nobody cares for me.", "uncared"),
     ("Five employers have rejected me.", "rejected"),
@@ -194,6 +221,21 @@ def test_general_phrase_families(text: str, theme: str) -> None:
 
 def test_what_the_writer_says_of_themself_is_no_judgement() -> None:
     assert "judged" not in themes(run("I said I was lazy and stupid."))
+
+
+@pytest.mark.parametrize("text", [
+    "My husband told me I am stupid.", "My husband thinks I am selfish.", "My mom says I am lazy.",
+])
+def test_a_framed_word_after_i_am_spelled_out_counts(text: str) -> None:
+    # the "i am" the frame ends in is not the writer as the subject of the judgement
+    assert themes(run(text)) == ["judged"]
+
+
+@pytest.mark.parametrize("text", [
+    "I said I am stupid.", "I am stupid.", "My doctor says I am healthy.",
+])
+def test_i_am_without_the_others_frame_is_no_judgement(text: str) -> None:
+    assert themes(run(text)) == []
 
 
 def test_a_need_is_a_wish_not_the_others_response() -> None:

@@ -222,14 +222,19 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
                       | (~judged & text.str.contains(lex.fuss_frame_re)))
                      & ~text.str.contains(lex.self_frame_re))
         keep = ~dense(rest.height, at, framed & ~framed_ok, False)
+        # "he told me I am stupid": the "i am" the frame ends in is not the writer's own act
+        said = dense(rest.height, at, framed & framed_ok, False).filter(keep)
         rest, before, planned = rest.filter(keep), before.filter(keep), planned.filter(keep)
+    else:
+        said = pl.Series([False] * rest.height, dtype=pl.Boolean)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
     # later stages read the same window: kept as ``_before``
     rest = rest.with_columns(negated.alias("negated"), before.alias("_before"),
                              hyp_end.gather(rest["cid"]))
     # the writer as subject only matters for themes and red flags
     mine = pl.col("kind").is_in(["theme", "red_flag"])
-    own = rest.filter(mine)["_before"].str.contains(lex.self_re)
+    own = (rest.filter(mine)["_before"].str.contains(lex.self_re)
+           & ~said.filter(rest["kind"].is_in(["theme", "red_flag"])))
     # a line crossed together ("my therapist and I hang out", "we slept together") is crossed
     # all the same: only the writer alone as subject makes a red-flag cue the writer's own act
     joint = rest.filter(mine).select(
@@ -249,8 +254,15 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     others = others | dense(themes.height, at, patient, False)
     is_theme = rest.filter(mine)["kind"] == "theme"
     own = own | dense(is_theme.len(), is_theme.arg_true(), others, False)
+    # "I was abused as a child", "I feel so unheard": the writer is the one it was done to or
+    # who feels it (a theme that names no one is kept for this: episodes.unattributed)
+    done = ((themes["_before"].str.contains(lex.writer_patient_re)
+             & word.str.contains(lex.participle_re))
+            | themes["_before"].str.contains(lex.writer_feeler_re))
+    theme_at = rest.with_row_index("_i").filter(pl.col("kind") == "theme")["_i"]
     rest = rest.with_columns(
-        dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own")
+        dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own"),
+        dense(rest.height, theme_at, done, False).alias("_writer"),
     )
     rest = rest.with_columns(
         ((pl.col("_hyp_end").is_not_null() & (pl.col("_hyp_end") <= pl.col("pos")))

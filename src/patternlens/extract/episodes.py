@@ -152,8 +152,9 @@ def assign(clauses: pl.DataFrame, mentions: pl.DataFrame, content: pl.DataFrame,
 def unattributed(clauses: pl.DataFrame, content: pl.DataFrame, other_re: str) -> pl.Series:
     """Theme cues that belong to no person in a clause naming no one else either: "a history
     of sexual abuse", "I'm internally screaming". A theme is someone's response; "people stare
-    at me" or "nobody cares" keep theirs (``other_re``)."""
-    loose = (content["kind"] == "theme") & content["key"].is_null()
+    at me" or "nobody cares" keep theirs (``other_re``), and so do the themes done to the
+    writer or felt ("I was abused as a child", "I feel so unheard": ``_writer`` of assess)."""
+    loose = (content["kind"] == "theme") & content["key"].is_null() & ~content["_writer"]
     at = content.with_row_index("_i").filter(loose)
     other = clauses["n"].gather(at["cid"]).str.contains(other_re)
     return dense(content.height, at["_i"], ~other, False)

@@ -86,6 +86,9 @@ class Lexicon:
     self_frame_re: str  # the writer's own frame: "I said I was", "I told myself I'm"
     third_object_re: str  # clause text after a theme word: "... her", "... at him"
     third_patient_re: str  # clause text before a participle: "she was ...", "he got ..."
+    writer_patient_re: str  # clause text before a participle done to the writer: "i was ..."
+    writer_feeler_re: str  # clause text before a theme the writer feels: "i feel so ..."
+    participle_re: str  # a cue word that is a participle: "abused", "unheard", "hurt"
     joint_re: str  # "my therapist and I hang out": the writer with the other, not alone
     flip: dict[str, str]  # a negated positive theme reads as a negative one
     rating_re: str
@@ -413,6 +416,12 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         + "))" + SEP + "(?:"
         + _alt(negation["self_bridge"]) + SEP + ")*(?:" + _alt(negation["passive_be"]) + ")"
         + TAIL,
+        writer_patient_re=EDGE + "(?:" + _alt(negation["writer_patients"]) + ")(?:" + SEP + "(?:"
+        + _alt(negation["writer_bridge"]) + "))*" + TAIL,
+        writer_feeler_re=EDGE + "(?:" + _alt(negation["writer_feelers"]) + ")(?:" + SEP + "(?:"
+        + _alt(negation["writer_bridge"]) + "))*" + TAIL,
+        participle_re="^(?:[a-z']*(?:" + _alt(negation["participle_endings"]) + ")|"
+        + _alt(negation["participle_words"]) + ")(?:[^a-z0-9'_]|$)",
         joint_re=EDGE + "(?:" + _alt(negation["joint_subjects"]) + ")(?:" + SEP
         + "(?:" + _alt(negation["self_bridge"]) + "))*" + TAIL,
         flip=dict(data["themes"].get("flip", {})),
