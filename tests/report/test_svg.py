@@ -204,3 +204,12 @@ def test_graph_layout_is_networkx_spring_layout() -> None:
     for report in reports:
         assert charts.graph_layout(report) == _networkx_layout(report)
     assert charts.graph_layout(empty_report()) == {}
+
+
+def test_alliance_names_the_scales_as_the_vega_chart_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the scale names are charts.SCALES', not svg's own copy: renamed there, renamed here
+    renamed = ("Session Rating Scale", "Outcome Rating Scale")
+    monkeypatch.setattr(charts, "SCALES", renamed)
+    monkeypatch.setattr(svg, "SCALE_STYLE", dict(zip(renamed, svg.SCALE_STYLE.values(), strict=True)))
+    labels = texts(parse(svg.alliance(full_report())))
+    assert set(renamed) <= set(labels) and "SRS (session)" not in labels

@@ -183,13 +183,15 @@ def _extract_chunk(
     men = mentions(docs, cl, persons, hits.filter(is_name), names, pronoun_therapy, lex)
     content = _episodes.assign(cl, men, _episodes.strained(content), lex.anaphor_re)
     intens = clause_intensity(cl, content, markers, lex)
-    eps = _episodes.episodes(cl, men, content, intens)
+    settled = _episodes.settled_ruptures(cl, content)
+    undone = _episodes.undone_repairs(cl, content)
+    eps = _episodes.episodes(cl, men, content, intens, settled, undone)
 
     opening = therapy.filter(pl.col("opens")).select("row")
     # a theme that is nobody's response does not label the entry either
     told = content.filter(~_episodes.unattributed(cl, content, lex.other_re))
     summary = summarize(cl, told, eps, intens, lex, meta.height, opening,
-                        therapy.select("row"))
+                        therapy.select("row"), settled, undone)
     # episodes come sorted by row and episode, summaries in row order: entry fields by index
     at = eps["row"]
     episodes_out = eps.with_columns(

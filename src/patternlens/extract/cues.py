@@ -74,13 +74,19 @@ class PatternSet:
 def pattern_set(lex: Lexicon, patterns: pl.DataFrame | None = None) -> PatternSet:
     """``patterns`` (pattern, group; the lexicon's cues by default) ready for ``matches`` and
     ``assess``."""
-    enum, pg = pattern_ids(lex.cues.select("pattern", "group") if patterns is None else patterns)
+    enum, pg, pats, groups = _ids(lex.cues.select("pattern", "group") if patterns is None
+                                  else patterns)
     cues = lex.cues.join(pg.select("pattern", "group", "_pg"), on=["pattern", "group"])
-    return PatternSet(
-        patterns=list(enum.categories), enum=enum, pg=pg,
-        groups=pl.Series(sorted(set(pg["group"].to_list())), dtype=pl.String),
-        cues=cues.drop("pattern", "group"),
-    )
+    return PatternSet(patterns=pats, enum=enum, pg=pg, groups=groups,
+                      cues=cues.drop("pattern", "group"))
+
+
+def _ids(patterns: pl.DataFrame) -> tuple[pl.Enum, pl.DataFrame, list[str], pl.Series]:
+    """What ``matches`` needs of (pattern, group) rows: the enum and ids (``pattern_ids``),
+    the patterns in id order, the group names by ``_gid``."""
+    enum, pg = pattern_ids(patterns)
+    return (enum, pg, list(enum.categories),
+            pl.Series(sorted(set(pg["group"].to_list())), dtype=pl.String))
 
 
 def matches(docs: pl.DataFrame, clauses: pl.DataFrame,
@@ -93,9 +99,7 @@ def matches(docs: pl.DataFrame, clauses: pl.DataFrame,
     last word.
     """
     if isinstance(patterns, pl.DataFrame):
-        enum, pg = pattern_ids(patterns)
-        pats = list(enum.categories)
-        groups = pl.Series(sorted(set(pg["group"].to_list())), dtype=pl.String)
+        enum, pg, pats, groups = _ids(patterns)
     else:
         enum, pg, pats, groups = patterns.enum, patterns.pg, patterns.patterns, patterns.groups
     if not pats or docs.height == 0 or clauses.height == 0:

@@ -78,6 +78,8 @@ ENTRY_SCHEMA: dict[str, pl.DataType] = {
 
 # cues that may reach back to the person of an earlier sentence of the paragraph
 CARRIED_KINDS = ("theme", "rupture", "repair")
+# how every therapist's person key begins (role, separator, person)
+THERAPIST = "therapist\x1f"
 
 
 def paragraphs(clauses: pl.DataFrame) -> pl.Series:
@@ -241,27 +243,35 @@ def undone_repairs(clauses: pl.DataFrame, content: pl.DataFrame) -> pl.Series:
     """
     f = pl.col
     told = content.filter(f("asserted") & f("kind").is_in(["repair", "repair_failed"]))
+    # at one offset the failed repair is read last, whatever the input order
     last = told.select(
         "row", (f("kind") == "repair_failed").alias("_failed"),
         (clauses["key"].gather(told["cid"]) + told["pos"]).alias("_at"),
-    ).sort("_at").group_by("row").agg(f("_failed").last())
+    ).sort(["_at", "_failed"]).group_by("row").agg(f("_failed").last())
     return last.filter(f("_failed"))["row"]
 
 
 def settled_ruptures(clauses: pl.DataFrame, content: pl.DataFrame) -> pl.Series:
-    """Rows with no repair whose last word on a strain (a rupture marker or negative theme) is
-    that it was right or fair (flags.toml rupture_settled): a normal challenge, no rupture.
+    """Rows with no repair whose last word on a strain that could be a rupture (a rupture
+    marker naming nobody or the therapist, a negative theme of the therapist's) is that it was
+    right or fair (flags.toml rupture_settled): a normal challenge, no rupture. A strain with
+    anyone else, or a theme of no one ("Then the abuse stuff came up"), is no rupture, so it
+    does not reopen one.
 
-    Same inputs as ``undone_repairs``.
+    Same inputs as ``undone_repairs``, plus ``key`` (the person a cue belongs to, ``assign``).
     """
     f = pl.col
-    strain = (f("kind") == "rupture") | ((f("kind") == "theme") & (f("label") != "understood"))
-    told = content.filter(f("asserted") & (strain | (f("kind") == "rupture_settled")))
+    therapist = f("key").cast(pl.String).str.starts_with(THERAPIST)
+    strain = (((f("kind") == "rupture") & (f("key").is_null() | therapist))
+              | ((f("kind") == "theme") & (f("label") != "understood") & therapist))
+    told = content.filter(f("asserted") & (strain.fill_null(False)
+                                           | (f("kind") == "rupture_settled")))
     repaired = content.filter(f("asserted") & (f("kind") == "repair"))["row"].unique()
+    # at one offset the settling word is read last, whatever the input order
     last = told.select(
         "row", (f("kind") == "rupture_settled").alias("_settled"),
         (clauses["key"].gather(told["cid"]) + told["pos"]).alias("_at"),
-    ).sort("_at").group_by("row").agg(f("_settled").last())
+    ).sort(["_at", "_settled"]).group_by("row").agg(f("_settled").last())
     return last.filter(f("_settled") & ~f("row").is_in(repaired.implode()))["row"]
 
 
@@ -315,10 +325,14 @@ def episodes(
     mentions: pl.DataFrame,
     content: pl.DataFrame,
     intensity: pl.DataFrame,
+    settled: pl.Series,
+    undone: pl.Series,
 ) -> pl.DataFrame:
     """One row per episode: ``row`` plus the EPISODE_FIELDS columns (``episode`` numbered).
 
-    ``intensity`` has one row per clause, in cid order.
+    ``intensity`` has one row per clause, in cid order; ``settled`` and ``undone`` are the
+    rows of ``settled_ruptures`` and ``undone_repairs``, the same the entry summaries use, so
+    an entry and its episodes agree.
     """
     key_type = mentions.schema["key"]
     assert isinstance(key_type, pl.Enum)
@@ -419,10 +433,10 @@ def episodes(
     ).with_columns(
         (is_therapist | pl.col("_therapy_clause")).alias("in_therapy"),
         (is_therapist & (pl.col("_negative") | pl.col("_rupture")).fill_null(False)
-         & ~pl.col("row").is_in(settled_ruptures(clauses, content).implode()))
+         & ~pl.col("row").is_in(settled.implode()))
         .alias("rupture"),
         (is_therapist & pl.col("_repair").fill_null(False)
-         & ~pl.col("row").is_in(undone_repairs(clauses, content).implode())).alias("repair"),
+         & ~pl.col("row").is_in(undone.implode())).alias("repair"),
         (is_therapist & pl.col("_red").fill_null(False)).alias("red_flag"),
         pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(EVIDENCE))),
     )

@@ -20,8 +20,6 @@ from patternlens.extract.episodes import (
     ENTRY_SCHEMA,
     EPISODE_FIELDS,
     STRAIN_EMOTIONS,
-    settled_ruptures,
-    undone_repairs,
 )
 from patternlens.extract.lexicon import Lexicon
 from patternlens.extract.segments import dense
@@ -69,12 +67,16 @@ def summarize(
     n: int,
     opening: pl.DataFrame,
     session: pl.DataFrame,
+    settled: pl.Series,
+    undone: pl.Series,
 ) -> pl.DataFrame:
     """``row`` (0..n-1) plus the ENTRY_SCHEMA columns other than ``entry_id``, in row order.
 
     ``clauses`` carry ``sid`` (global sentence id); ``intensity`` has one row per clause in
     cid order; ``opening`` lists the rows of entries that open "Therapy."; ``session`` those
-    that tell a session.
+    that tell a session; ``settled`` and ``undone`` the rows of ``settled_ruptures`` and
+    ``undone_repairs``, the ones the episodes were given: an episode's rupture or repair is
+    its entry's too.
     """
     f = pl.col
     told = content.filter(f("asserted"))
@@ -91,9 +93,8 @@ def summarize(
     loose = loose.filter(sid.gather(loose["cid"]).is_in(therapy_sid)
                          | f("row").is_in(opening["row"].implode())
                          | ((f("kind") == "rupture") & f("row").is_in(session_rows.implode())))
-    # a repair whose last word is a strain brushed off, denied or dropped is no repair (the
-    # episodes' repair flags already say so)
-    undone = undone_repairs(clauses, content)
+    # a repair whose last word is a strain brushed off, denied or dropped is no repair, nor a
+    # rupture settled as fair (``undone``, ``settled``: the episodes' flags already say so)
     crisis = content.filter((f("kind") == "crisis") & ~f("negated"))
     crisis = crisis.filter(
         ~crisis["_before"].str.contains(lex.third_person_re)
@@ -128,7 +129,7 @@ def summarize(
         .alias("in_therapy"),
         ((_flag(n, eps.filter(f("rupture"))["row"])
           | _flag(n, loose.filter(f("kind") == "rupture")["row"]))
-         & ~_flag(n, settled_ruptures(clauses, content))).alias("rupture"),
+         & ~_flag(n, settled)).alias("rupture"),
         ((_flag(n, eps.filter(f("repair"))["row"])
           | _flag(n, loose.filter(f("kind") == "repair")["row"])) & ~_flag(n, undone))
         .alias("repair"),

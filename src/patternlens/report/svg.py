@@ -436,8 +436,9 @@ def alliance(report: Mapping[str, Any]) -> str | None:
     data = report.get("alliance") or {}
     weekly = sorted(((w["week"], w["alliance_index"]) for w in data.get("weekly") or []
                      if w["alliance_index"] is not None), key=lambda v: v[0])
+    # the scales' names as the Vega-Lite chart gives them, in its order (charts.alliance)
     scores = {scale: sorted((s["date"], s[key]) for s in data.get("sessions") or [] if s[key] is not None)
-              for scale, key in (("SRS (session)", "srs_total"), ("ORS (outcome)", "ors_total"))}
+              for scale, key in zip(charts.SCALES, ("srs_total", "ors_total"), strict=True)}
     scores = {k: v for k, v in scores.items() if v}
     if not weekly and not scores:
         return None
