@@ -473,3 +473,24 @@ def test_each_spec_is_its_own_copy() -> None:
     assert again is not None and other is not None
     assert again["config"]["padding"] == other["config"]["padding"] == 12
     assert again["layer"][1]["encoding"]["x"]["title"] is None
+
+
+def test_a_long_list_of_strong_reactions_shows_the_most_recent_and_says_so() -> None:
+    from patternlens.report.wording import STRONG_SHOWN
+
+    report = full_report()
+    first = report["strong"][0]
+    n = STRONG_SHOWN + 12
+    report["strong"] = [{**first, "id": f"st-{i:010d}", "date": _d(date(2024, 1, 1), i)}
+                        for i in reversed(range(n))]  # out of date order on purpose
+    doc = parse(render_html(report))
+    ids = set(doc.ids)
+    shown = [f"st-{i:010d}" for i in range(n - STRONG_SHOWN, n)]
+    assert all(s in ids for s in shown)
+    assert not any(f"st-{i:010d}" in ids for i in range(n - STRONG_SHOWN))
+    text = " ".join(" ".join(doc.text).split())
+    assert f"The {STRONG_SHOWN} most recent of {n} strong reactions" in text
+    assert all(h[1:] in ids for h in doc.hrefs if h.startswith("#"))  # no link to a card left out
+    md = render_markdown(report)
+    assert f"The {STRONG_SHOWN} most recent of {n} strong reactions" in md
+    assert md.count(f"| {first['reason']}") == STRONG_SHOWN

@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 from patternlens.report import svg
-from patternlens.report.wording import journal_owner
+from patternlens.report.wording import journal_owner, shown_strong
 
 STATUS_ORDER = {"open": 0, "repair_attempted": 1, "repaired": 2}
 STATUS_LABEL = {"open": "open", "repair_attempted": "repair attempted", "repaired": "repaired"}
@@ -326,10 +326,13 @@ def _intensity(report: Mapping[str, Any], figs: _Charts) -> str:
                       "One point per entry. Triangles: strong reactions; diamonds: ruptures; "
                       "circles: repairs.")
     parts = [fig]
-    strong = report["strong"]
+    strong = shown_strong(report["strong"])
     if strong:
         parts.append("<h3>Strong reactions</h3><p>Reactions well above your own usual, or big for what set "
                      "them off. They are worth a closer look, not a judgement.</p>")
+    if len(strong) < len(report["strong"]):
+        parts.append(f'<p class="meta">The {len(strong)} most recent of {len(report["strong"])} strong '
+                     "reactions; <code>patternlens strong</code> lists them all.</p>")
     for s in strong:
         aid = anchor(s["id"])
         who = label(s["role"]) + (f" ({s['person']})" if s.get("person") else "")
@@ -392,8 +395,8 @@ def _footer(report: Mapping[str, Any]) -> str:
 def render_html(report: Mapping[str, Any]) -> str:
     """The report as one self-contained HTML page."""
     figs = _Charts()
-    present = {anchor(f["id"]) for key in ("breadcrumbs", "ruptures", "strong", "red_flags", "crisis")
-               for f in report[key]}
+    present = {anchor(f["id"]) for key in ("breadcrumbs", "ruptures", "red_flags", "crisis")
+               for f in report[key]} | {anchor(s["id"]) for s in shown_strong(report["strong"])}
     builders: list[tuple[str, str, Callable[[], str]]] = [
         ("not-a-diagnosis", "Not a diagnosis", lambda: _not_a_diagnosis(report)),
     ]

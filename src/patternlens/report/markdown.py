@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from patternlens.report.html import STATUS_LABEL, STATUS_ORDER, fmt_num, label, nice_date
-from patternlens.report.wording import journal_owner
+from patternlens.report.wording import journal_owner, shown_strong
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~]|&(?=#?\w+;))")
 _LINE_START = re.compile(r"^(?:([-+])|(\d+)([.)]))")
@@ -138,13 +138,17 @@ def _intensity(report: Mapping[str, Any]) -> list[str]:
     if not report["strong"]:
         return [*out, "*No strong reactions in this period.*", ""]
     out += ["### Strong reactions", ""]
+    strong = shown_strong(report["strong"])
+    if len(strong) < len(report["strong"]):
+        out += [f"The {len(strong)} most recent of {len(report['strong'])} strong reactions; "
+                "`patternlens strong` lists them all.", ""]
     out += _table(["date", "with", "intensity", "your usual", "themes", "why"], [
         [md(nice_date(s["date"])), md(label(s["role"]) + (f" ({s['person']})" if s.get("person") else "")),
          md(f"{s['intensity']:g}"), "" if s["baseline"] is None else md(f"{s['baseline']:.1f}"),
          md(", ".join(label(t) for t in s["themes"])),
          md(s["reason"] + (" (out of proportion)" if s["out_of_proportion"] else ""))]
-        for s in report["strong"]], numeric=(2, 3))
-    for s in report["strong"]:
+        for s in strong], numeric=(2, 3))
+    for s in strong:
         out += _quote(s["quote"], f"{md(nice_date(s['date']))} · {md(label(s['role']))}")
     return out
 
