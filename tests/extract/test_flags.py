@@ -339,13 +339,29 @@ def test_normal_therapy_is_no_red_flag(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "it isnt helping. i keep going but its not helping and i can't tell him that",
-        "I yelled at her today, actually yelled \"you're not helping\". She didn't get defensive.",
+        # the entry tells therapy itself (flags.toml pronoun_signals, test_pronoun_therapy.py)
+        "it isnt helping. i keep going to counseling but its not helping and i can't tell him "
+        "that",
+        "I yelled at her today, actually yelled \"you're not helping\". She didn't get "
+        "defensive. The appointment ran over.",
     ],
 )
 def test_unnamed_she_or_he_with_a_rupture_is_the_therapist(text: str) -> None:
     e = entry(run(text))
     assert e["in_therapy"] and e["rupture"] and "therapist" in e["roles"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it isnt helping. i keep going but its not helping and i can't tell him that",
+        "I yelled at her today, actually yelled \"you're not helping\". She didn't get defensive.",
+    ],
+)
+def test_unnamed_she_or_he_with_a_rupture_and_no_therapy_told_is_nobody(text: str) -> None:
+    # could be a partner, a sister, a boss: with no therapy word the pronoun stays unresolved
+    e = entry(run(text))
+    assert not e["in_therapy"] and e["roles"] == []
 
 
 @pytest.mark.parametrize(

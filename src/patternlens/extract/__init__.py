@@ -33,14 +33,14 @@ from patternlens.extract.lexicon import Lexicon, lexicon_version, load_lexicon
 from patternlens.extract.roles import (
     EVIDENCE_SCHEMA,
     NAME_GROUP,
-    SEP,
     evidence_parts,
     joined_evidence,
     mentions,
     name_patterns,
     names_from_evidence,
-    therapist_keys,
     therapy_entries,
+    therapy_told,
+    with_therapist,
 )
 from patternlens.extract.sentences import clauses as split_clauses
 from patternlens.extract.sentences import document, prepare
@@ -171,17 +171,19 @@ def _extract_chunk(
     )
 
     therapy = therapy_entries(docs, names, lex)
+    content = _episodes.strained(content)
     # an entry whose first person is an unnamed she/he, with a rupture or repair marker in her
-    # sentence, is about the therapist too: its pronouns without antecedent are the therapist
-    pron_rows = _episodes.pronoun_first_rows(cl, persons, hits.filter(is_name), content, lex)
+    # sentence and therapy told in the entry, is about the therapist too: its pronouns without
+    # antecedent are the therapist
+    telling = therapy_told(docs, hits.filter(is_name), names, lex)
+    pron_rows = _episodes.pronoun_first_rows(cl, persons, hits.filter(is_name), content, lex,
+                                             telling)
     pron_rows = pron_rows.filter(~pron_rows.is_in(therapy["row"].implode()))
-    pronoun_therapy = pl.concat([therapy, docs.filter(pl.col("row").is_in(pron_rows.implode()))
-        .select("row", "subject").join(therapist_keys(names), on="subject", how="left",
-                                       maintain_order="left")
-        .select("row", pl.col("_therapist").fill_null("therapist" + SEP),
-                pl.lit(False).alias("opens"))])
+    pronoun_therapy = pl.concat([therapy, with_therapist(
+        docs.filter(pl.col("row").is_in(pron_rows.implode()))
+        .select("row", "subject", pl.lit(False).alias("opens")), names)])
     men = mentions(docs, cl, persons, hits.filter(is_name), names, pronoun_therapy, lex)
-    content = _episodes.assign(cl, men, _episodes.strained(content), lex.anaphor_re)
+    content = _episodes.assign(cl, men, content, lex.anaphor_re)
     intens = clause_intensity(cl, content, markers, lex)
     settled = _episodes.settled_ruptures(cl, content)
     undone = _episodes.undone_repairs(cl, content)

@@ -10,9 +10,11 @@ or a therapy marker. Rupture, repair and red flags count
 only with the therapist; a rupture or repair marker without any person counts when its sentence
 is about the writer's therapy ("I've tried various therapists, but nothing's helped"), or
 anywhere in an entry that opens "Therapy.". An entry whose first person is an unnamed she or
-he, with a rupture or repair marker in that pronoun's sentence and nobody else for it to be (no
-name, no person who is no role, no question asked), is a therapy entry: the pronoun is the
-therapist ("I should tell her it hurt when she said that"). Rupture cues carry their 3RS kind as
+he, with a rupture or repair marker in that pronoun's sentence, therapy told in the entry (a
+word of ``[therapy_entry] pronoun_signals`` or the learned therapist's name) and nobody else for
+it to be (no other name, no person who is no role, no question asked), is a therapy entry: the
+pronoun is the therapist ("I didn't tell her about the panic attacks. The appointment was a
+waste."). Rupture cues carry their 3RS kind as
 label (withdrawal, confrontation).
 """
 
@@ -176,15 +178,21 @@ PRONOUN_THERAPY_KINDS = ("rupture", "repair")
 
 
 def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.DataFrame,
-                       content: pl.DataFrame, lex: Lexicon) -> pl.Series:
+                       content: pl.DataFrame, lex: Lexicon, told: pl.DataFrame) -> pl.Series:
     """Rows whose first person is an unnamed she or he and that tell a rupture or repair
     marker: a journal entry that opens "She said I was ... I didn't tell her" names nobody
     before her, and the one it needs no name for is the therapist. "They" is left out: it is
     as often people in general, or a family. The marker must share a sentence with such a
     pronoun, so that it is about that person.
 
+    The entry must tell therapy itself (``told``: ``row`` and ``_own``, the words of the
+    writer's learned therapist's name, for the rows holding a word of
+    ``[therapy_entry] pronoun_signals`` or that name): "He forgot my birthday again" is no
+    session, and her name there is no one else for the pronoun to be.
+
     ``persons`` are the assessed matches of the person group (kind role, pron or block),
-    ``names`` the matches of name patterns, ``content`` the assessed content cues.
+    ``names`` the matches of name patterns, ``content`` the assessed content cues (acknowledgements
+    already strain-gated, ``strained``).
     """
     f = pl.col
     at = f("cid").cast(pl.Int64) * (1 << 32) + f("pos")
@@ -211,11 +219,14 @@ def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.D
         raw.str.extract(lex.acting_name_re, 1),
     ).list.drop_nulls()
     stop = list(lex.name_stopwords)
-    named = capitalised.list.eval(~pl.element().is_in(stop)).list.any()
-    others = clauses.filter(raw.str.contains("?", literal=True)
-                            | raw.str.contains(lex.other_person_re)
-                            | named)["row"].unique().implode()
-    return rows.filter(rows.is_in(marked.implode()) & ~rows.is_in(others)).unique()
+    cl = clauses.join(told, on="row", how="inner", maintain_order="left")
+    named = (capitalised.list.set_difference(f("_own"))
+             .list.eval(~pl.element().is_in(stop)).list.any())
+    others = cl.filter(raw.str.contains("?", literal=True)
+                       | raw.str.contains(lex.other_person_re)
+                       | named)["row"].unique().implode()
+    return rows.filter(rows.is_in(marked.implode()) & rows.is_in(told["row"].implode())
+                       & ~rows.is_in(others)).unique()
 
 
 def strained(content: pl.DataFrame) -> pl.DataFrame:

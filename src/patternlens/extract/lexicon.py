@@ -67,6 +67,8 @@ class Lexicon:
     therapist_share: float
     therapy_opening_re: str  # "Therapy." opening the entry or a paragraph (normalized text)
     session_time_re: str  # "the rest of the hour": a session told (normalized text)
+    pronoun_signal_re: str  # "appointment", "therapy": therapy told, for a bare she/he (norm)
+    pronoun_signal_other_re: str  # "her therapist": someone else's, no signal (norm)
     # someone other than a role ("this girl I know", "my client"): an entry naming such a
     # person has an antecedent for its she/he (raw clause text)
     other_person_re: str
@@ -343,6 +345,7 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     title_name_re = r"\b(?:" + dr + r")\.?\s+(?P<person>" + name + r")\b"
     therapy_context_re = r"(?i)\b(?:" + "|".join(re.escape(w) for w in names["therapy_context"]) + r")\b"
     openings = _alt(data["flags"]["therapy_entry"]["openings"])
+    signals = "(?:" + _alt(data["flags"]["therapy_entry"]["pronoun_signals"]) + ")(?:[^a-z0-9'_]|$)"
     session_time_re = EDGE + "(?:" + _alt(data["flags"]["therapy_entry"]["session_time"]) + ")"
     therapy_opening_re = r"(?:^|\n)[\s#]*(?:" + openings + r")\s*(?:[.,:;!\n-]|$)"
     dets = _determiners(roles)
@@ -388,6 +391,9 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         therapist_share=float(names["therapist_share"]),
         therapy_opening_re=therapy_opening_re,
         session_time_re=session_time_re,
+        pronoun_signal_re=EDGE + signals,
+        pronoun_signal_other_re=EDGE + "(?:" + _alt(blocked_dets)
+        + r"|[a-z0-9_]+'s|[a-z0-9_]+s')" + SEP + signals,
         other_person_re=r"(?i:\b(?:" + "|".join(
             re.escape(w) for w in data["flags"]["therapy_entry"]["other_people"]) + r")\b)",
         # a capitalised word inside a sentence may be a name ("texted Nia"); one opening a

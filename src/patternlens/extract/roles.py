@@ -284,11 +284,39 @@ def therapy_entries(docs: pl.DataFrame, names: pl.DataFrame, lex: Lexicon) -> pl
     pronoun without antecedent stands for there) and ``opens`` (the entry or one of its
     paragraphs opens "Therapy." / "Session today"; else it tells the session's time)."""
     opens = pl.col("norm").str.contains(lex.therapy_opening_re)
-    return (
+    return with_therapist(
         docs.select("row", "subject", opens.alias("opens"),
                     pl.col("norm").str.contains(lex.session_time_re).alias("_time"))
-        .filter(pl.col("opens") | pl.col("_time"))
-        .join(therapist_keys(names), on="subject", how="left", maintain_order="left")
+        .filter(pl.col("opens") | pl.col("_time")), names)
+
+
+def therapy_told(docs: pl.DataFrame, name_hits: pl.DataFrame, names: pl.DataFrame,
+                 lex: Lexicon) -> pl.DataFrame:
+    """Rows that tell therapy themselves, for an unnamed she/he (``pronoun_first_rows``): a word
+    of ``[therapy_entry] pronoun_signals`` not someone else's ("her therapist") or the
+    writer's learned therapist's name. ``row``,
+    ``_own`` (the words of that name, which are no one else for the pronoun to be)."""
+    ours = names.filter(pl.col("role") == "therapist")
+    hits = name_hits.select("row", "pattern", docs["subject"].gather(name_hits["row"]))
+    named = hits.join(ours.select("subject", "pattern"), on=["subject", "pattern"],
+                      how="semi")["row"].implode()
+    own = (ours.select("subject", pl.col("person").str.extract_all(r"[A-Z][a-z]+").alias("_w"))
+           .explode("_w").group_by("subject").agg(pl.col("_w").drop_nulls().unique()))
+    return (
+        docs.filter((pl.col("norm").str.count_matches(lex.pronoun_signal_re)
+                     > pl.col("norm").str.count_matches(lex.pronoun_signal_other_re))
+                    | pl.col("row").is_in(named))
+        .select("row", "subject")
+        .join(own, on="subject", how="left", maintain_order="left")
+        .select("row", pl.col("_w").fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("_own"))
+    )
+
+
+def with_therapist(rows: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (row, subject, opens) as ``therapy_entries`` rows: each with the key of its
+    writer's therapist, or the unnamed therapist's."""
+    return (
+        rows.join(therapist_keys(names), on="subject", how="left", maintain_order="left")
         .select("row", pl.col("_therapist").fill_null("therapist" + SEP), "opens")
     )
 
