@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -95,3 +96,16 @@ def test_nothing_from_a_journal_goes_into_the_copy(cache: Path) -> None:
     assert "Quillonby" in result.episodes["person"].to_list()
     for f in _copy(cache).iterdir():
         assert b"quillonby" not in f.read_bytes().lower()
+
+
+def test_only_the_copies_written_last_are_kept(cache: Path, reference: Lexicon) -> None:
+    cache.mkdir(parents=True)
+    for i in range(compiled.KEEP + 2):
+        old = cache / f"lexicon-0.{i}+old"
+        old.mkdir()
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    compiled.load(compile_lexicon)
+    left = sorted(p.name for p in cache.glob("lexicon-*"))
+    assert len(left) == compiled.KEEP
+    assert {f"lexicon-0.{compiled.KEEP + 1}+old", f"lexicon-0.{compiled.KEEP}+old"} < set(left)
+    _same(compiled._read(max(cache.glob("lexicon-*"), key=lambda p: p.stat().st_mtime)), reference)

@@ -6,8 +6,9 @@ in it, never anything from a journal (learned names are added to the patterns pe
 memory). The folder is ``PATTERNLENS_CACHE_DIR``, else ``$XDG_CACHE_HOME/patternlens``, else
 ``~/.cache/patternlens``. A copy is named by the lexicon's version and a hash of the code
 that compiles it and of Polars' version, so a changed word list, compiler or Polars never
-reads a stale one. A copy that cannot be read or written is passed over: the lexicon is
-compiled in memory, as without the cache.
+reads a stale one; the last few copies written are kept, older ones deleted. A copy that
+cannot be read or written is passed over: the lexicon is compiled in memory, as without
+the cache.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import polars as pl
 from patternlens.extract import lexicon as lexicon_module
 from patternlens.extract.lexicon import Lexicon
 
+KEEP = 3  # compiled copies kept in the cache folder
 _FRAMES = {f.name for f in dataclasses.fields(Lexicon) if f.type == "pl.DataFrame"}
 _SETS = {f.name for f in dataclasses.fields(Lexicon) if str(f.type).startswith("frozenset")}
 
@@ -73,6 +75,19 @@ def _write(folder: Path, lex: Lexicon) -> None:
         tmp.rename(folder)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
+        return
+    _prune(folder.parent)
+
+
+def _prune(parent: Path) -> None:
+    """Keep the KEEP copies written last: an upgrade leaves no stale copy behind for long, and
+    two installed versions used in turn do not compile again at every run."""
+    try:
+        copies = sorted(parent.glob("lexicon-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in copies[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def load(build: Callable[[], Lexicon]) -> Lexicon:
