@@ -219,14 +219,16 @@ def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.D
         raw.str.extract(lex.acting_name_re, 1),
     ).list.drop_nulls()
     stop = list(lex.name_stopwords)
-    cl = clauses.join(told, on="row", how="inner", maintain_order="left")
+    # the text checks below read only the clauses of the rows still in question
+    rows = rows.filter(rows.is_in(marked.implode()) & rows.is_in(told["row"].implode()))
+    cl = (clauses.filter(f("row").is_in(rows.implode()))
+          .join(told, on="row", how="inner", maintain_order="left"))
     named = (capitalised.list.set_difference(f("_own"))
              .list.eval(~pl.element().is_in(stop)).list.any())
     others = cl.filter(raw.str.contains("?", literal=True)
                        | raw.str.contains(lex.other_person_re)
                        | named)["row"].unique().implode()
-    return rows.filter(rows.is_in(marked.implode()) & rows.is_in(told["row"].implode())
-                       & ~rows.is_in(others)).unique()
+    return rows.filter(~rows.is_in(others)).unique()
 
 
 def strained(content: pl.DataFrame) -> pl.DataFrame:
