@@ -177,18 +177,14 @@ NEEDS_STRAIN = "acknowledgement"
 PRONOUN_THERAPY_KINDS = ("rupture", "repair")
 
 
-def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.DataFrame,
-                       content: pl.DataFrame, lex: Lexicon, told: pl.DataFrame) -> pl.Series:
+def pronoun_candidates(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.DataFrame,
+                       content: pl.DataFrame) -> pl.Series:
     """Rows whose first person is an unnamed she or he and that tell a rupture or repair
     marker: a journal entry that opens "She said I was ... I didn't tell her" names nobody
     before her, and the one it needs no name for is the therapist. "They" is left out: it is
     as often people in general, or a family. The marker must share a sentence with such a
-    pronoun, so that it is about that person.
-
-    The entry must tell therapy itself (``told``: ``row`` and ``_own``, the words of the
-    writer's learned therapist's name, for the rows holding a word of
-    ``[therapy_entry] pronoun_signals`` or that name): "He forgot my birthday again" is no
-    session, and her name there is no one else for the pronoun to be.
+    pronoun, so that it is about that person. ``pronoun_first_rows`` decides which of them
+    are about the therapist.
 
     ``persons`` are the assessed matches of the person group (kind role, pron or block),
     ``names`` the matches of name patterns, ``content`` the assessed content cues (acknowledgements
@@ -209,6 +205,19 @@ def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.D
     pron_sid = sid.gather(pron["cid"]).unique().implode()
     cues = content.filter(f("asserted") & f("kind").is_in(PRONOUN_THERAPY_KINDS))
     marked = cues.filter(sid.gather(cues["cid"]).is_in(pron_sid))["row"]
+    return rows.filter(rows.is_in(marked.implode()))
+
+
+def pronoun_first_rows(clauses: pl.DataFrame, candidates: pl.Series, lex: Lexicon,
+                       told: pl.DataFrame) -> pl.Series:
+    """The ``candidates`` (``pronoun_candidates``) that are about the therapist.
+
+    The entry must tell therapy itself (``told``: ``row`` and ``_own``, the words of the
+    writer's learned therapist's name, for the rows holding a word of
+    ``[therapy_entry] pronoun_signals`` or that name): "He forgot my birthday again" is no
+    session, and her name there is no one else for the pronoun to be.
+    """
+    f = pl.col
     # an entry asking about someone ("how do I tell him?") seeks advice, it tells no session;
     # one naming someone who is no role ("this girl I know", "texted Nia", "Jordan and I")
     # has an antecedent
@@ -220,7 +229,7 @@ def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.D
     ).list.drop_nulls()
     stop = list(lex.name_stopwords)
     # the text checks below read only the clauses of the rows still in question
-    rows = rows.filter(rows.is_in(marked.implode()) & rows.is_in(told["row"].implode()))
+    rows = candidates.filter(candidates.is_in(told["row"].implode()))
     cl = (clauses.filter(f("row").is_in(rows.implode()))
           .join(told, on="row", how="inner", maintain_order="left"))
     named = (capitalised.list.set_difference(f("_own"))
