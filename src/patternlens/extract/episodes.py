@@ -283,7 +283,13 @@ def settled_ruptures(clauses: pl.DataFrame, content: pl.DataFrame) -> pl.Series:
     Same inputs as ``undone_repairs``, plus ``key`` (the person a cue belongs to, ``assign``).
     """
     f = pl.col
-    therapist = f("key").cast(pl.String).str.starts_with(THERAPIST)
+    key_type = content.schema["key"]
+    if isinstance(key_type, pl.Enum):
+        # the few keys that are the therapist's, not every cue's key as a string
+        keys = key_type.categories
+        therapist = f("key").is_in(keys.filter(keys.str.starts_with(THERAPIST)).implode())
+    else:
+        therapist = f("key").cast(pl.String).str.starts_with(THERAPIST)
     strain = (((f("kind") == "rupture") & (f("key").is_null() | therapist))
               | ((f("kind") == "theme") & (f("label") != "understood") & therapist))
     told = content.filter(f("asserted") & (strain.fill_null(False)
