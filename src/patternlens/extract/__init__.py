@@ -175,14 +175,15 @@ def _extract_chunk(
     # an entry whose first person is an unnamed she/he, with a rupture or repair marker in her
     # sentence and therapy told in the entry, is about the therapist too: its pronouns without
     # antecedent are the therapist
-    telling = therapy_told(docs, hits.filter(is_name), names, lex)
-    pron_rows = _episodes.pronoun_first_rows(cl, persons, hits.filter(is_name), content, lex,
-                                             telling)
+    name_hits = hits.filter(is_name)
+    candidates = _episodes.pronoun_candidates(cl, persons, name_hits, content)
+    telling = therapy_told(docs, name_hits, names, lex, candidates)
+    pron_rows = _episodes.pronoun_first_rows(cl, candidates, lex, telling)
     pron_rows = pron_rows.filter(~pron_rows.is_in(therapy["row"].implode()))
     pronoun_therapy = pl.concat([therapy, with_therapist(
         docs.filter(pl.col("row").is_in(pron_rows.implode()))
         .select("row", "subject", pl.lit(False).alias("opens")), names)])
-    men = mentions(docs, cl, persons, hits.filter(is_name), names, pronoun_therapy, lex)
+    men = mentions(docs, cl, persons, name_hits, names, pronoun_therapy, lex)
     content = _episodes.assign(cl, men, content, lex.anaphor_re)
     intens = clause_intensity(cl, content, markers, lex)
     settled = _episodes.settled_ruptures(cl, content)

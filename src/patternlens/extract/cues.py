@@ -228,7 +228,8 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
         keep = ~dense(rest.height, at, framed & ~framed_ok, False)
         # "he told me I am stupid": the "i am" the frame ends in is not the writer's own act
         said = dense(rest.height, at, framed & framed_ok, False).filter(keep)
-        rest, before, planned = rest.filter(keep), before.filter(keep), planned.filter(keep)
+        if not keep.all():
+            rest, before, planned = rest.filter(keep), before.filter(keep), planned.filter(keep)
     else:
         said = pl.Series([False] * rest.height, dtype=pl.Boolean)
     negated = before.str.contains(lex.negator_re) & ~before.str.contains(lex.not_negating_re)
@@ -236,14 +237,14 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     rest = rest.with_columns(negated.alias("negated"), before.alias("_before"),
                              hyp_end.gather(rest["cid"]))
     # the writer as subject only matters for themes and red flags
-    mine = pl.col("kind").is_in(["theme", "red_flag"])
-    own = (rest.filter(mine)["_before"].str.contains(lex.self_re)
-           & ~said.filter(rest["kind"].is_in(["theme", "red_flag"])))
+    is_mine = rest["kind"].is_in(["theme", "red_flag"])
+    mine = rest.filter(is_mine)
+    own = mine["_before"].str.contains(lex.self_re) & ~said.filter(is_mine)
     # a line crossed together ("my therapist and I hang out", "we slept together") is crossed
     # all the same: only the writer alone as subject makes a red-flag cue the writer's own act
-    joint = rest.filter(mine).select(
-        (pl.col("kind") == "red_flag") & pl.col("_before").str.contains(lex.joint_re)
-    ).to_series()
+    red = mine["kind"] == "red_flag"
+    joint = dense(mine.height, red.arg_true(),
+                  mine["_before"].filter(red).str.contains(lex.joint_re), False)
     own = own & ~joint
     # "he choked her", "she was abused as a child": someone else's experience, not the writer's
     themes = rest.filter(pl.col("kind") == "theme")
@@ -256,16 +257,16 @@ def assess(clauses: pl.DataFrame, m: pl.DataFrame, lex: Lexicon,
     at = (word.str.contains(r"(?:ed|en)\s*$") & (themes["label"] != "uncared")).arg_true()
     patient = themes["_before"].gather(at).str.contains(lex.third_patient_re)
     others = others | dense(themes.height, at, patient, False)
-    is_theme = rest.filter(mine)["kind"] == "theme"
+    is_theme = mine["kind"] == "theme"
     own = own | dense(is_theme.len(), is_theme.arg_true(), others, False)
     # "I was abused as a child", "I feel so unheard": the writer is the one it was done to or
     # who feels it (a theme that names no one is kept for this: episodes.unattributed)
     done = ((themes["_before"].str.contains(lex.writer_patient_re)
              & word.str.contains(lex.participle_re))
             | themes["_before"].str.contains(lex.writer_feeler_re))
-    theme_at = rest.with_row_index("_i").filter(pl.col("kind") == "theme")["_i"]
+    theme_at = (rest["kind"] == "theme").arg_true()
     rest = rest.with_columns(
-        dense(rest.height, rest.with_row_index("_i").filter(mine)["_i"], own, False).alias("_own"),
+        dense(rest.height, is_mine.arg_true(), own, False).alias("_own"),
         dense(rest.height, theme_at, done, False).alias("_writer"),
     )
     rest = rest.with_columns(

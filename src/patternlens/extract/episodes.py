@@ -177,18 +177,14 @@ NEEDS_STRAIN = "acknowledgement"
 PRONOUN_THERAPY_KINDS = ("rupture", "repair")
 
 
-def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.DataFrame,
-                       content: pl.DataFrame, lex: Lexicon, told: pl.DataFrame) -> pl.Series:
+def pronoun_candidates(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.DataFrame,
+                       content: pl.DataFrame) -> pl.Series:
     """Rows whose first person is an unnamed she or he and that tell a rupture or repair
     marker: a journal entry that opens "She said I was ... I didn't tell her" names nobody
     before her, and the one it needs no name for is the therapist. "They" is left out: it is
     as often people in general, or a family. The marker must share a sentence with such a
-    pronoun, so that it is about that person.
-
-    The entry must tell therapy itself (``told``: ``row`` and ``_own``, the words of the
-    writer's learned therapist's name, for the rows holding a word of
-    ``[therapy_entry] pronoun_signals`` or that name): "He forgot my birthday again" is no
-    session, and her name there is no one else for the pronoun to be.
+    pronoun, so that it is about that person. ``pronoun_first_rows`` decides which of them
+    are about the therapist.
 
     ``persons`` are the assessed matches of the person group (kind role, pron or block),
     ``names`` the matches of name patterns, ``content`` the assessed content cues (acknowledgements
@@ -209,6 +205,19 @@ def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.D
     pron_sid = sid.gather(pron["cid"]).unique().implode()
     cues = content.filter(f("asserted") & f("kind").is_in(PRONOUN_THERAPY_KINDS))
     marked = cues.filter(sid.gather(cues["cid"]).is_in(pron_sid))["row"]
+    return rows.filter(rows.is_in(marked.implode()))
+
+
+def pronoun_first_rows(clauses: pl.DataFrame, candidates: pl.Series, lex: Lexicon,
+                       told: pl.DataFrame) -> pl.Series:
+    """The ``candidates`` (``pronoun_candidates``) that are about the therapist.
+
+    The entry must tell therapy itself (``told``: ``row`` and ``_own``, the words of the
+    writer's learned therapist's name, for the rows holding a word of
+    ``[therapy_entry] pronoun_signals`` or that name): "He forgot my birthday again" is no
+    session, and her name there is no one else for the pronoun to be.
+    """
+    f = pl.col
     # an entry asking about someone ("how do I tell him?") seeks advice, it tells no session;
     # one naming someone who is no role ("this girl I know", "texted Nia", "Jordan and I")
     # has an antecedent
@@ -219,14 +228,16 @@ def pronoun_first_rows(clauses: pl.DataFrame, persons: pl.DataFrame, names: pl.D
         raw.str.extract(lex.acting_name_re, 1),
     ).list.drop_nulls()
     stop = list(lex.name_stopwords)
-    cl = clauses.join(told, on="row", how="inner", maintain_order="left")
+    # the text checks below read only the clauses of the rows still in question
+    rows = candidates.filter(candidates.is_in(told["row"].implode()))
+    cl = (clauses.filter(f("row").is_in(rows.implode()))
+          .join(told, on="row", how="inner", maintain_order="left"))
     named = (capitalised.list.set_difference(f("_own"))
              .list.eval(~pl.element().is_in(stop)).list.any())
     others = cl.filter(raw.str.contains("?", literal=True)
                        | raw.str.contains(lex.other_person_re)
                        | named)["row"].unique().implode()
-    return rows.filter(rows.is_in(marked.implode()) & rows.is_in(told["row"].implode())
-                       & ~rows.is_in(others)).unique()
+    return rows.filter(~rows.is_in(others)).unique()
 
 
 def strained(content: pl.DataFrame) -> pl.DataFrame:
@@ -272,7 +283,13 @@ def settled_ruptures(clauses: pl.DataFrame, content: pl.DataFrame) -> pl.Series:
     Same inputs as ``undone_repairs``, plus ``key`` (the person a cue belongs to, ``assign``).
     """
     f = pl.col
-    therapist = f("key").cast(pl.String).str.starts_with(THERAPIST)
+    key_type = content.schema["key"]
+    if isinstance(key_type, pl.Enum):
+        # the few keys that are the therapist's, not every cue's key as a string
+        keys = key_type.categories
+        therapist = f("key").is_in(keys.filter(keys.str.starts_with(THERAPIST)).implode())
+    else:
+        therapist = f("key").cast(pl.String).str.starts_with(THERAPIST)
     strain = (((f("kind") == "rupture") & (f("key").is_null() | therapist))
               | ((f("kind") == "theme") & (f("label") != "understood") & therapist))
     told = content.filter(f("asserted") & (strain.fill_null(False)

@@ -291,19 +291,23 @@ def therapy_entries(docs: pl.DataFrame, names: pl.DataFrame, lex: Lexicon) -> pl
 
 
 def therapy_told(docs: pl.DataFrame, name_hits: pl.DataFrame, names: pl.DataFrame,
-                 lex: Lexicon) -> pl.DataFrame:
-    """Rows that tell therapy themselves, for an unnamed she/he (``pronoun_first_rows``): a word
-    of ``[therapy_entry] pronoun_signals`` not someone else's ("her therapist") or the
-    writer's learned therapist's name. ``row``,
-    ``_own`` (the words of that name, which are no one else for the pronoun to be)."""
+                 lex: Lexicon, rows: pl.Series) -> pl.DataFrame:
+    """Which of ``rows`` tell therapy themselves, for an unnamed she/he
+    (``pronoun_first_rows``): a word of ``[therapy_entry] pronoun_signals`` not someone
+    else's ("her therapist") or the writer's learned therapist's name. ``row``,
+    ``_own`` (the words of that name, which are no one else for the pronoun to be).
+    Only ``rows`` (the pronoun rule's candidates, few) are read."""
     ours = names.filter(pl.col("role") == "therapist")
+    asked = rows.implode()
+    name_hits = name_hits.filter(pl.col("row").is_in(asked))
     hits = name_hits.select("row", "pattern", docs["subject"].gather(name_hits["row"]))
     named = hits.join(ours.select("subject", "pattern"), on=["subject", "pattern"],
                       how="semi")["row"].implode()
     own = (ours.select("subject", pl.col("person").str.extract_all(r"[A-Z][a-z]+").alias("_w"))
            .explode("_w").group_by("subject").agg(pl.col("_w").drop_nulls().unique()))
     return (
-        docs.filter((pl.col("norm").str.count_matches(lex.pronoun_signal_re)
+        docs.filter(pl.col("row").is_in(asked))
+        .filter((pl.col("norm").str.count_matches(lex.pronoun_signal_re)
                      > pl.col("norm").str.count_matches(lex.pronoun_signal_other_re))
                     | pl.col("row").is_in(named))
         .select("row", "subject")
