@@ -170,7 +170,7 @@ def _extract_chunk(
         (pl.col("group") != "person") & ~pl.col("kind").is_in(["booster", "disproportion"])
     )
 
-    therapy = therapy_entries(docs, names, lex)
+    therapy = therapy_entries(docs, hits.filter(is_name), names, lex)
     content = _episodes.strained(content)
     # an entry whose first person is an unnamed she/he, with a rupture or repair marker in her
     # sentence and therapy told in the entry, is about the therapist too: its pronouns without

@@ -66,7 +66,8 @@ class Lexicon:
     other_context_re: str  # the entry speaks of another kind of doctor (for titled names)
     therapist_share: float
     therapy_opening_re: str  # "Therapy." opening the entry or a paragraph (normalized text)
-    session_time_re: str  # "the rest of the hour": a session told (normalized text)
+    session_time_re: str  # "the rest of the session": a session told (normalized text)
+    session_place_re: str  # "his office", "the whole hour": a session told beside therapy
     pronoun_signal_re: str  # "appointment", "therapy": therapy told, for a bare she/he (norm)
     pronoun_signal_other_re: str  # "her therapist": someone else's, no signal (norm)
     # someone other than a role ("this girl I know", "my client"): an entry naming such a
@@ -347,6 +348,9 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     openings = _alt(data["flags"]["therapy_entry"]["openings"])
     signals = "(?:" + _alt(data["flags"]["therapy_entry"]["pronoun_signals"]) + ")(?:[^a-z0-9'_]|$)"
     session_time_re = EDGE + "(?:" + _alt(data["flags"]["therapy_entry"]["session_time"]) + ")"
+    # whole words: "in there" is no part of "in therapy"
+    session_place_re = (EDGE + "(?:" + _alt(data["flags"]["therapy_entry"]["session_place"])
+                        + ")(?:[^a-z0-9'_]|$)")
     therapy_opening_re = r"(?:^|\n)[\s#]*(?:" + openings + r")\s*(?:[.,:;!\n-]|$)"
     dets = _determiners(roles)
     adjectives = roles["adjectives"] + roles["ex_adjectives"]
@@ -391,6 +395,7 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
         therapist_share=float(names["therapist_share"]),
         therapy_opening_re=therapy_opening_re,
         session_time_re=session_time_re,
+        session_place_re=session_place_re,
         pronoun_signal_re=EDGE + signals,
         pronoun_signal_other_re=EDGE + "(?:" + _alt(blocked_dets)
         + r"|[a-z0-9_]+'s|[a-z0-9_]+s')" + SEP + signals,

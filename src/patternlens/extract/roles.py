@@ -279,14 +279,23 @@ def mentions(
     return _resolve_pronouns(m, therapy)
 
 
-def therapy_entries(docs: pl.DataFrame, names: pl.DataFrame, lex: Lexicon) -> pl.DataFrame:
+def therapy_entries(docs: pl.DataFrame, name_hits: pl.DataFrame, names: pl.DataFrame,
+                    lex: Lexicon) -> pl.DataFrame:
     """Entries about the writer's own session: ``row``, ``_therapist`` (the key an unnamed
     pronoun without antecedent stands for there) and ``opens`` (the entry or one of its
     paragraphs opens "Therapy." / "Session today"; else it tells the session's time)."""
     opens = pl.col("norm").str.contains(lex.therapy_opening_re)
+    # a place ("his office", "the couch", "my appointment") tells the session only beside the
+    # writer's therapist by name or a pronoun signal of their own therapy that is not the
+    # place word itself: "He snapped at me in his office" is a boss's
+    rest = pl.col("norm").str.replace_all(lex.session_place_re, " ")
+    beside = pl.col("norm").str.contains(lex.session_place_re) & (
+        (rest.str.count_matches(lex.pronoun_signal_re)
+         > rest.str.count_matches(lex.pronoun_signal_other_re))
+        | pl.col("row").is_in(_named_rows(docs, name_hits, names)))
     return with_therapist(
         docs.select("row", "subject", opens.alias("opens"),
-                    pl.col("norm").str.contains(lex.session_time_re).alias("_time"))
+                    (pl.col("norm").str.contains(lex.session_time_re) | beside).alias("_time"))
         .filter(pl.col("opens") | pl.col("_time")), names)
 
 
@@ -299,10 +308,8 @@ def therapy_told(docs: pl.DataFrame, name_hits: pl.DataFrame, names: pl.DataFram
     Only ``rows`` (the pronoun rule's candidates, few) are read."""
     ours = names.filter(pl.col("role") == "therapist")
     asked = rows.implode()
-    name_hits = name_hits.filter(pl.col("row").is_in(asked))
-    hits = name_hits.select("row", "pattern", docs["subject"].gather(name_hits["row"]))
-    named = hits.join(ours.select("subject", "pattern"), on=["subject", "pattern"],
-                      how="semi")["row"].implode()
+    # only the candidates' name hits: the pronoun rule's rows are few
+    named = _named_rows(docs, name_hits.filter(pl.col("row").is_in(asked)), names)
     own = (ours.select("subject", pl.col("person").str.extract_all(r"[A-Z][a-z]+").alias("_w"))
            .explode("_w").group_by("subject").agg(pl.col("_w").drop_nulls().unique()))
     return (
@@ -314,6 +321,14 @@ def therapy_told(docs: pl.DataFrame, name_hits: pl.DataFrame, names: pl.DataFram
         .join(own, on="subject", how="left", maintain_order="left")
         .select("row", pl.col("_w").fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("_own"))
     )
+
+
+def _named_rows(docs: pl.DataFrame, name_hits: pl.DataFrame, names: pl.DataFrame) -> pl.Series:
+    """The rows naming their writer's learned therapist, as one list for ``is_in``."""
+    ours = names.filter(pl.col("role") == "therapist")
+    hits = name_hits.select("row", "pattern", docs["subject"].gather(name_hits["row"]))
+    return hits.join(ours.select("subject", "pattern"), on=["subject", "pattern"],
+                     how="semi")["row"].implode()
 
 
 def with_therapist(rows: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
