@@ -42,6 +42,10 @@ EVERYDAY = [
     "She locked herself in there and wouldn't talk to me. I hate the silent treatment.",
     "He rescheduled our appointment with the contractor again and didn't tell me.",
     "I sat in the waiting room at the clinic for an hour and the nurse was cold to me.",
+    # words that begin with a therapy shorthand ("my T") are not it
+    "My team lost again and he laughed at me.",
+    "It was my turn to cook and she yelled at me.",
+    "I had a lump in my throat when he walked out on me.",
 ]
 
 
@@ -111,3 +115,8 @@ def test_a_place_beside_the_learned_therapist_stays_therapy(text: str) -> None:
     x = run("First session with my new therapist, Dr. Lee. She seems kind.", text)
     e = entry(x, 1)
     assert e["in_therapy"] and "therapist" in e["roles"] and e["rupture"]
+
+
+def test_the_therapy_shorthand_still_tells_therapy() -> None:
+    e = entry(run("My T said I was avoiding it and I shut down."))
+    assert e["in_therapy"] and e["roles"] == ["therapist"] and e["rupture"]

@@ -347,8 +347,10 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     therapy_context_re = r"(?i)\b(?:" + "|".join(re.escape(w) for w in names["therapy_context"]) + r")\b"
     openings = _alt(data["flags"]["therapy_entry"]["openings"])
     signals = "(?:" + _alt(data["flags"]["therapy_entry"]["pronoun_signals"]) + ")(?:[^a-z0-9'_]|$)"
-    session_time_re = EDGE + "(?:" + _alt(data["flags"]["therapy_entry"]["session_time"]) + ")"
-    # whole words: "in there" is no part of "in therapy"
+    # whole words: "my t" (a therapist, in forums' shorthand) is no part of "my team", nor "in
+    # there" of "in therapy"
+    session_time_re = (EDGE + "(?:" + _alt(data["flags"]["therapy_entry"]["session_time"])
+                       + ")(?:[^a-z0-9'_]|$)")
     session_place_re = (EDGE + "(?:" + _alt(data["flags"]["therapy_entry"]["session_place"])
                         + ")(?:[^a-z0-9'_]|$)")
     therapy_opening_re = r"(?:^|\n)[\s#]*(?:" + openings + r")\s*(?:[.,:;!\n-]|$)"
