@@ -5,6 +5,8 @@ a partner, a friend or a doctor make nobody the therapist; in an entry that tell
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from extract_helpers import entry, run
 
@@ -120,3 +122,12 @@ def test_a_place_beside_the_learned_therapist_stays_therapy(text: str) -> None:
 def test_the_therapy_shorthand_still_tells_therapy() -> None:
     e = entry(run("My T said I was avoiding it and I shut down."))
     assert e["in_therapy"] and e["roles"] == ["therapist"] and e["rupture"]
+
+
+def test_session_words_are_whole_words_and_possessives_count() -> None:
+    from patternlens.extract.lexicon import load_lexicon
+
+    told = re.compile(load_lexicon().session_time_re)
+    assert told.search(" i sat in my therapist's office ")
+    assert told.search(" my t said so ")
+    assert not told.search(" my team lost ") and not told.search(" my turn to cook ")

@@ -348,9 +348,9 @@ def _build(data: dict[str, dict[str, Any]], lexicon_hash: str) -> Lexicon:
     openings = _alt(data["flags"]["therapy_entry"]["openings"])
     signals = "(?:" + _alt(data["flags"]["therapy_entry"]["pronoun_signals"]) + ")(?:[^a-z0-9'_]|$)"
     # whole words: "my t" (a therapist, in forums' shorthand) is no part of "my team", nor "in
-    # there" of "in therapy"
+    # there" of "in therapy"; a possessive is the word still ("my therapist's office")
     session_time_re = (EDGE + "(?:" + _alt(data["flags"]["therapy_entry"]["session_time"])
-                       + ")(?:[^a-z0-9'_]|$)")
+                       + ")(?:[^a-z0-9_]|$)")
     session_place_re = (EDGE + "(?:" + _alt(data["flags"]["therapy_entry"]["session_place"])
                         + ")(?:[^a-z0-9'_]|$)")
     therapy_opening_re = r"(?:^|\n)[\s#]*(?:" + openings + r")\s*(?:[.,:;!\n-]|$)"
