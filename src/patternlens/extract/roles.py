@@ -288,15 +288,24 @@ def therapy_entries(docs: pl.DataFrame, name_hits: pl.DataFrame, names: pl.DataF
     # a place ("his office", "the couch", "my appointment") tells the session only beside the
     # writer's therapist by name or a pronoun signal of their own therapy that is not the
     # place word itself: "He snapped at me in his office" is a boss's
-    rest = pl.col("norm").str.replace_all(lex.session_place_re, " ")
-    beside = pl.col("norm").str.contains(lex.session_place_re) & (
-        (rest.str.count_matches(lex.pronoun_signal_re)
-         > rest.str.count_matches(lex.pronoun_signal_other_re))
-        | pl.col("row").is_in(_named_rows(docs, name_hits, names)))
+    # (only the few entries with a place word are read again)
+    beside = (
+        docs.filter(pl.col("norm").str.contains(lex.session_place_re))
+        .filter(_tells_own_therapy(pl.col("norm").str.replace_all(lex.session_place_re, " "), lex)
+                | pl.col("row").is_in(_named_rows(docs, name_hits, names)))
+    )["row"].implode()
     return with_therapist(
         docs.select("row", "subject", opens.alias("opens"),
-                    (pl.col("norm").str.contains(lex.session_time_re) | beside).alias("_time"))
+                    (pl.col("norm").str.contains(lex.session_time_re) | pl.col("row").is_in(beside))
+                    .alias("_time"))
         .filter(pl.col("opens") | pl.col("_time")), names)
+
+
+def _tells_own_therapy(text: pl.Expr, lex: Lexicon) -> pl.Expr:
+    """A word of ``[therapy_entry] pronoun_signals`` more often than one that is someone
+    else's ("her therapist", "her hair appointment")."""
+    return (text.str.count_matches(lex.pronoun_signal_re)
+            > text.str.count_matches(lex.pronoun_signal_other_re))
 
 
 def therapy_told(docs: pl.DataFrame, name_hits: pl.DataFrame, names: pl.DataFrame,
@@ -314,9 +323,7 @@ def therapy_told(docs: pl.DataFrame, name_hits: pl.DataFrame, names: pl.DataFram
            .explode("_w").group_by("subject").agg(pl.col("_w").drop_nulls().unique()))
     return (
         docs.filter(pl.col("row").is_in(asked))
-        .filter((pl.col("norm").str.count_matches(lex.pronoun_signal_re)
-                     > pl.col("norm").str.count_matches(lex.pronoun_signal_other_re))
-                    | pl.col("row").is_in(named))
+        .filter(_tells_own_therapy(pl.col("norm"), lex) | pl.col("row").is_in(named))
         .select("row", "subject")
         .join(own, on="subject", how="left", maintain_order="left")
         .select("row", pl.col("_w").fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("_own"))
